@@ -1,0 +1,175 @@
+"""Theme: page geometry, text styles, colours and fonts by role, for every writer.
+
+The built-in ``theme.toml`` follows GB/T 9704-2012; a project's
+``templates/theme.toml`` is merged over it key by key, so a user changes one
+colour without copying the file. PDF fonts are discovered here (theme paths
+first, then the system's TrueType CJK fonts through fontconfig) so that the
+PDF writer and the chart painter embed the same faces.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jianbao.resources import builtin_path
+
+FONT_PACKAGES = "fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai"
+FAMILIES = ("song", "fangsong", "kai", "hei", "xiaobiaosong")
+
+
+class ThemeError(ValueError):
+    """A theme file is malformed or names something that is not there."""
+
+
+class FontNotFoundError(ThemeError):
+    """No usable TrueType CJK font for a role: says what to install or configure."""
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    family: str
+    size: float
+    line_spacing: float = 0.0  # fixed pitch in pt; 0 = single
+    indent_chars: float = 0.0
+    align: str = "left"
+    bold: bool = False
+    color: str = ""  # empty = colors.text
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One TrueType face usable by reportlab and matplotlib."""
+
+    role: str
+    file: Path
+    index: int = 0
+
+    @property
+    def name(self) -> str:
+        """A stable reportlab font name for this face."""
+        return f"jb-{self.file.stem}-{self.index}"
+
+
+@dataclass
+class Theme:
+    raw: dict[str, Any]
+    base_dir: Path = field(default=Path("."))
+    font_profile: str = "windows"
+
+    # -- geometry -------------------------------------------------------
+    @property
+    def page(self) -> dict[str, float]:
+        return self.raw["page"]
+
+    @property
+    def colors(self) -> dict[str, Any]:
+        return self.raw["colors"]
+
+    def style(self, name: str) -> TextStyle:
+        try:
+            spec = dict(self.raw["styles"][name])
+        except KeyError:
+            raise ThemeError(f"theme: no style [styles.{name}]") from None
+        if spec.get("family") not in FAMILIES:
+            raise ThemeError(
+                f"theme: [styles.{name}] family must be one of {', '.join(FAMILIES)}, "
+                f"got {spec.get('family')!r}"
+            )
+        return TextStyle(**spec)
+
+    # -- fonts ----------------------------------------------------------
+    def docx_font(self, family: str) -> str:
+        """The font name a DOCX names for a role under the chosen profile."""
+        profiles = self.raw["docx"]["profiles"]
+        if self.font_profile not in profiles:
+            raise ThemeError(
+                f"theme: font_profile {self.font_profile!r} is not one of "
+                f"{', '.join(sorted(profiles))} ([docx.profiles.*])"
+            )
+        return profiles[self.font_profile][family]
+
+    @property
+    def docx_latin_font(self) -> str:
+        return self.raw["docx"]["latin"]
+
+    def pdf_font(self, family: str) -> FontFace:
+        """The first usable TrueType face for a role: theme candidates, then the system."""
+        for cand in self.raw.get("pdf", {}).get("fonts", {}).get(family, []):
+            path = Path(cand["file"])
+            if not path.is_absolute():
+                path = self.base_dir / path
+            if _is_truetype(path):
+                return FontFace(family, path, int(cand.get("index", 0)))
+        system = _system_cjk_truetype()
+        if system:
+            return FontFace(family, system[0][0], system[0][1])
+        raise FontNotFoundError(
+            f"no TrueType Chinese font found for the '{family}' role. "
+            f"Install one (Debian: apt-get install {FONT_PACKAGES}) "
+            f"or name a .ttf/.ttc file in the theme: [[pdf.fonts.{family}]] file = \"…\". "
+            "CFF/OTF fonts such as fonts-noto-cjk cannot be embedded by reportlab."
+        )
+
+
+def _is_truetype(path: Path) -> bool:
+    """True for a readable file whose header says TrueType outlines (or a TTC)."""
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError:
+        return False
+    return magic in (b"\x00\x01\x00\x00", b"true", b"ttcf")
+
+
+@cache
+def _system_cjk_truetype() -> list[tuple[Path, int]]:
+    """Chinese TrueType faces fontconfig knows about, in a stable order."""
+    if not shutil.which("fc-list"):
+        return []
+    out = subprocess.run(
+        ["fc-list", ":lang=zh:fontformat=TrueType", "file", "index"],
+        capture_output=True, text=True, check=False,
+    ).stdout
+    faces: list[tuple[Path, int]] = []
+    for line in out.splitlines():
+        file, _, rest = line.partition(":")
+        index = int(rest.split("=")[-1]) if "index=" in rest else 0
+        path = Path(file.strip())
+        if _is_truetype(path):
+            faces.append((path, index))
+    return sorted(set(faces))
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_theme(override: Path | None = None, font_profile: str | None = None) -> Theme:
+    """The built-in theme, with a project's theme file merged over it."""
+    raw = _read(builtin_path("theme.toml"))
+    base_dir = builtin_path(".")
+    if override is not None and override.is_file():
+        raw = _merge(raw, _read(override))
+        base_dir = override.parent
+    profile = font_profile or raw.get("font_profile", "windows")
+    return Theme(raw=raw, base_dir=base_dir, font_profile=profile)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeError(f"{path}: {exc}") from None

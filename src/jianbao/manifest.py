@@ -34,10 +34,22 @@ class Output:
 
 
 @dataclass
+class Summary:
+    """What a mail needs to say about the digest, without rebuilding it."""
+
+    name: str  # digest name
+    issue: str  # 第1期
+    period_label: str  # 2025年上半年
+    date: str  # 2025年7月20日
+    key_points: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Manifest:
     period: str
     jianbao: str
     inputs: dict[str, str]  # path relative to the project root → sha256
+    summary: Summary
     outputs: list[Output] = field(default_factory=list)
 
     def output(self, fmt: str) -> Output | None:
@@ -75,6 +87,7 @@ def read_manifest(folder: Path) -> Manifest | None:
         return None
     raw = json.loads(path.read_text(encoding="utf-8"))
     raw["outputs"] = [Output(**o) for o in raw.get("outputs", [])]
+    raw["summary"] = Summary(**raw["summary"])
     return Manifest(**raw)
 
 

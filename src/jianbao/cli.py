@@ -1,11 +1,160 @@
-"""The command line: options only; the work is done by the public API."""
+"""The command line: options only; the work is done by the public API.
+
+Heavy modules are imported inside each command, so `jianbao validate` or
+`jianbao templates` never pays for matplotlib, reportlab or python-docx.
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+PROJECT_OPTION = click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The digest project folder (holds jianbao.toml).",
+)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Errors that are the user's to fix: shown as a message, not a traceback."""
+    from jianbao.errors import user_errors
+
+    return user_errors()
+
+
+def _fail(exc: BaseException) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
 
 
 @click.group()
 @click.version_option(package_name="jianbao")
 def main() -> None:
     """jianbao (简报): build a Chinese briefing digest from indicator data, and mail it."""
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--period", help="Also check that this period (e.g. 2025H1) has data.")
+def validate(project_dir: Path, period: str | None) -> None:
+    """Check catalog, observations, highlights and config; list every problem."""
+    from jianbao.api import validate as run_validate
+
+    try:
+        report = run_validate(project_dir, period)
+    except _user_errors() as exc:
+        _fail(exc)
+    if report.problems:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(report.problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo(report.summary)
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--period", help="Period code such as 2025H1, 2025Q2, 2025M05 (default: latest with data).")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx,pdf,md.")
+@click.option("--watch", is_flag=True, help="Rebuild whenever data, templates, theme or config change.")
+def build(project_dir: Path, period: str | None, formats: str, watch: bool) -> None:
+    """Build the digest into reports/<period>/ (never mails)."""
+    from jianbao.build import build as run_build, parse_formats
+
+    try:
+        fmts = parse_formats(formats)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if watch:
+        from jianbao.watch import watch_and_build
+
+        watch_and_build(project_dir, period, fmts, log=click.echo)
+        return
+    try:
+        run_build(project_dir, period, fmts, log=click.echo)
+    except _user_errors() as exc:
+        _fail(exc)
+
+
+def _send_options(func):
+    func = click.option("--resend", is_flag=True, help="Send again to recipients already delivered.")(func)
+    func = click.option("--dry-run", is_flag=True, help="Write .eml files to reports/<period>/outbox/; send nothing.")(func)
+    func = click.option("--to", "to", multiple=True, help="Address or group (repeatable); default: [mail] to.")(func)
+    return func
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--period", default="latest", show_default=True, help="Period code, or latest.")
+@_send_options
+def send(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool) -> None:
+    """Mail what `jianbao build` made for the period (never builds)."""
+    from jianbao.api import send as run_send
+
+    try:
+        report = run_send(project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo)
+    except _user_errors() as exc:
+        _fail(exc)
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--period", default="latest", show_default=True, help="Period code, or latest.")
+@_send_options
+def run(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool) -> None:
+    """Build, then send (for cron). Nothing is mailed unless the build succeeded."""
+    from jianbao.api import run as run_all
+
+    try:
+        report = run_all(project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo)
+    except _user_errors() as exc:
+        _fail(exc)
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Create a digest project in DIRECTORY with the sample data."""
+    from jianbao.scaffold import init_project
+
+    try:
+        created = init_project(directory)
+    except _user_errors() as exc:
+        _fail(exc)
+    click.echo(f"created {created}: jianbao.toml, data/, templates/, reports/")
+    click.echo(f"next: cd {directory} && jianbao build")
+
+
+@main.group(invoke_without_command=True)
+@PROJECT_OPTION
+@click.pass_context
+def templates(ctx: click.Context, project_dir: Path) -> None:
+    """List every template and where it comes from (built-in or project)."""
+    ctx.obj = project_dir
+    if ctx.invoked_subcommand is None:
+        from jianbao.scaffold import list_templates
+
+        for name, origin in list_templates(project_dir):
+            click.echo(f"{origin:<9} {name}")
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.pass_obj
+def templates_copy(project_dir: Path, name: str) -> None:
+    """Copy the built-in template NAME into the project's templates/ for editing."""
+    from jianbao.scaffold import copy_template
+
+    try:
+        path = copy_template(project_dir, name)
+    except _user_errors() as exc:
+        _fail(exc)
+    click.echo(f"copied to {path}")

@@ -1,0 +1,172 @@
+"""`jianbao build`: load → narrate → compose (with charts) → write, atomically.
+
+Every output is rendered in memory first; only when all requested formats
+rendered are they written (each by temp file + rename) together with the
+manifest, so a failed build leaves the previous outputs as they were.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jianbao import __version__
+from jianbao.atomic import write_bytes_atomic
+from jianbao.config import ConfigError
+from jianbao.document.ir import Document
+from jianbao.document.shell import document_shell
+from jianbao.manifest import Manifest, Output, Summary, input_hashes, sha256_file, write_manifest
+from jianbao.periods import Period, parse_period
+from jianbao.project import Project, open_project
+
+FORMATS = ("docx", "pdf", "md")
+
+
+@dataclass
+class BuiltFile:
+    format: str
+    path: Path
+    pages: int | None = None
+
+
+@dataclass
+class BuildResult:
+    period: Period
+    files: list[BuiltFile]
+    timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
+    charts_drawn: int = 0  # charts not taken from the cache
+
+
+@dataclass
+class _Stages:
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"--format: expected a comma-separated list of {', '.join(FORMATS)}, got {text!r}")
+    return formats
+
+
+def resolve_period(project: Project, dataset, period: str | None) -> Period:
+    """A period code, or the latest period that has data when None or "latest"."""
+    if period in (None, "", "latest"):
+        return dataset.latest_period()
+    return parse_period(period)
+
+
+def output_name(project: Project, period: Period, fmt: str) -> str:
+    return f"{project.config.digest.name}-{period.code}.{fmt}"
+
+
+def build(
+    project: Project | Path | str = ".",
+    period: str | None = None,
+    formats: tuple[str, ...] = ("docx", "pdf"),
+    log: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build the digest of ``period`` (default: the latest with data) into reports/<period>/."""
+    from jianbao.data import load_dataset
+    from jianbao.narrative.render import render_digest
+    from jianbao.theme import load_theme
+
+    stages = _Stages()
+    if not isinstance(project, Project):
+        project = open_project(project)
+    config = project.config
+    with stages.stage("load"):
+        dataset = load_dataset(project.data_dir)
+        the_period = resolve_period(project, dataset, period)
+        theme = load_theme(project.templates_dir / "theme.toml", config.digest.font_profile)
+    chapters = _chapters(project, dataset)
+    shell = document_shell(config, the_period)
+    with stages.stage("narrate"):
+        narrative = render_digest(dataset, the_period, chapters, project.templates_dir)
+    rendered: dict[str, tuple[bytes, int | None]] = {}
+    if "md" in formats:
+        rendered["md"] = (narrative.markdown.encode("utf-8"), None)
+    charts_drawn = 0
+    if "docx" in formats or "pdf" in formats:
+        from jianbao.document.assemble import assemble
+
+        doc, charts_drawn = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage)
+        if "docx" in formats:
+            from jianbao.writers.docx import render_docx
+
+            with stages.stage("docx"):
+                reference = project.templates_dir / "reference.docx"
+                rendered["docx"] = (render_docx(doc, theme, reference if reference.is_file() else None), None)
+        if "pdf" in formats:
+            from jianbao.writers.pdf import render_pdf
+
+            with stages.stage("pdf"):
+                rendered["pdf"] = render_pdf(doc, theme)
+    with stages.stage("write"):
+        files = _write(project, the_period, shell, rendered, narrative.key_points)
+    for f in files:
+        if log:
+            pages = f" ({f.pages} pages)" if f.pages else ""
+            log(f"wrote {f.path}{pages}")
+    return BuildResult(the_period, files, stages.timings, charts_drawn)
+
+
+def _chapters(project: Project, dataset) -> list[tuple[str, str, str]]:
+    """(sector id, title, template name) per configured chapter; unknown sectors are config errors."""
+    out = []
+    problems = []
+    for i, ch in enumerate(project.config.chapters):
+        sector = dataset.sectors.get(ch.sector)
+        if sector is None:
+            problems.append(
+                f"  jianbao.toml: chapters.{i}.sector: {ch.sector!r} is not a sector of "
+                f"{project.data_dir / 'catalog.yaml'} (known: {', '.join(dataset.sectors)})"
+            )
+            continue
+        out.append((ch.sector, ch.title or sector.name, ch.template or f"chapters/{ch.sector}.md.j2"))
+    if problems:
+        raise ConfigError("\n".join([f"{project.root / 'jianbao.toml'}: {len(problems)} problem(s)", *problems]))
+    return out
+
+
+def _write(
+    project: Project,
+    period: Period,
+    shell: Document,
+    rendered: dict[str, tuple[bytes, int | None]],
+    key_points: list[str],
+) -> list[BuiltFile]:
+    folder = project.period_dir(period.code)
+    files = []
+    outputs = []
+    for fmt in FORMATS:
+        if fmt not in rendered:
+            continue
+        data, pages = rendered[fmt]
+        path = folder / output_name(project, period, fmt)
+        write_bytes_atomic(path, data)
+        files.append(BuiltFile(fmt, path, pages))
+        outputs.append(Output(fmt, path.name, sha256_file(path), pages))
+    summary = Summary(
+        name=project.config.digest.name,
+        issue=shell.masthead.issue,
+        period_label=period.label(),
+        date=shell.masthead.date,
+        key_points=key_points,
+    )
+    manifest = Manifest(period.code, __version__, input_hashes(project), summary, outputs)
+    write_manifest(folder, manifest)
+    return files
+

@@ -1,0 +1,69 @@
+"""The parts of a digest that come from config, not narrative: masthead, metadata, closing.
+
+Issue numbers count up by one per period of the configured kind, and the
+issue date comes from config, so two builds of the same inputs agree to the byte.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+
+from jianbao.config import ConfigError, ProjectConfig
+from jianbao.document.ir import Closing, Document, Masthead, Metadata
+from jianbao.periods import Period, parse_period
+
+
+def issue_number(config: ProjectConfig, period: Period) -> int:
+    first = parse_period(config.digest.first_period)
+    if first.kind != period.kind:
+        raise ConfigError(
+            f"jianbao.toml: digest.first_period {first.code!r} is a {first.kind} period but "
+            f"the digest is built for {period.code!r} ({period.kind}); issues count per kind: "
+            f"set first_period to a {period.kind} period"
+        )
+    return config.digest.first_issue + period.index - first.index
+
+
+def issue_date(config: ProjectConfig, period: Period) -> date:
+    """The configured date for the period, else SOURCE_DATE_EPOCH, else today."""
+    if period.code in config.digest.dates:
+        return config.digest.dates[period.code]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def document_shell(config: ProjectConfig, period: Period) -> Document:
+    """An empty Document with everything config decides filled in."""
+    digest = config.digest
+    number = issue_number(config, period)
+    issue = f"第{number}期"
+    if digest.first_total_issue is not None:
+        issue += f"（总第{digest.first_total_issue + number - digest.first_issue}期）"
+    day = issue_date(config, period)
+    created = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        created = datetime.fromtimestamp(int(epoch), UTC)
+    title = f"{digest.name}（{period.label()}）"
+    closing = config.closing
+    return Document(
+        meta=Metadata(
+            title=title,
+            subject=f"{period.label()}{digest.name}",
+            author=digest.author or digest.unit,
+            keywords=[digest.name, period.label(), *(c.sector for c in config.chapters)],
+            created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        ),
+        masthead=Masthead(digest.name, issue, digest.unit, chinese_date(day), digest.marking),
+        closing=Closing(
+            lines=list(closing.lines),
+            print_run=f"共印{closing.print_run}份" if closing.print_run else "",
+        ),
+    )

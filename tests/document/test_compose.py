@@ -1,0 +1,100 @@
+"""Markdown from the narrative stage becomes the IR: numbering, references, runs."""
+
+from pathlib import Path
+
+import pytest
+
+from jianbao.document.compose import ComposeError, chinese_number, compose
+from jianbao.document.ir import Document, Figure, Heading, ListBlock, Masthead, Metadata, Paragraph, Run, Table
+
+SHELL = Document(Metadata("t"), Masthead("简报", "第1期", "单位", "2025年7月20日"))
+
+
+def _figure(chart_id: str, caption: str) -> Figure:
+    return Figure(0, caption or f"spec title {chart_id}", Path(f"{chart_id}.png"), 150, 80, "数据来源：工业和信息化部")
+
+
+def _table(table_id: str, caption: str) -> Table:
+    return Table(0, caption or table_id, [["指标", "数值"]], [["a", "1.0"]], [False, True])
+
+
+def _compose(md: str, sectors=("industry", "equipment")) -> Document:
+    return compose(md, SHELL, list(sectors), _figure, _table)
+
+
+MD = """# 本期要点
+
+- 规上工业增加值同比**增长6.4%**
+- 装备制造业增加值同比增长10.2%
+
+# 工业经济总体运行
+
+上半年，规上工业
+增加值同比增长6.4%。
+
+![一季度和二季度增速](chart:industry_growth)
+
+## 重点行业
+
+### 电子行业
+
+![](table:key_indicators)
+
+# 装备制造业
+
+5G and
+AI 终端 *百款*。
+
+![汽车产销](chart:auto)
+
+| 指标 | 数值 |
+|---|---:|
+| 汽车产量 | 1562.1 |
+"""
+
+
+def test_key_points_become_keypoint_paragraphs() -> None:
+    doc = _compose(MD)
+    assert [p.text for p in doc.key_points] == ["规上工业增加值同比增长6.4%", "装备制造业增加值同比增长10.2%"]
+    assert all(p.style == "keypoint" for p in doc.key_points)
+    assert Run("增长6.4%", strong=True) in doc.key_points[0].runs
+
+
+def test_chapters_sections_figures_and_tables_are_numbered_across_the_document() -> None:
+    doc = _compose(MD)
+    assert [c.heading.label for c in doc.chapters] == ["一、工业经济总体运行", "二、装备制造业"]
+    assert [c.sector for c in doc.chapters] == ["industry", "equipment"]
+    first = doc.chapters[0].blocks
+    assert first[0] == Paragraph([Run("上半年，规上工业增加值同比增长6.4%。")])
+    assert isinstance(first[1], Figure) and first[1].label == "图1　一季度和二季度增速"
+    assert first[2] == Heading(2, "重点行业", "（一）")
+    assert first[3] == Heading(3, "电子行业", "1.")
+    assert isinstance(first[4], Table) and first[4].label == "表1　key_indicators"
+    second = doc.chapters[1].blocks
+    assert second[0].text == "5G and AI 终端 百款。"
+    assert Run("百款", emphasis=True) in second[0].runs
+    assert second[1].label == "图2　汽车产销"
+    assert second[2].number == 2 and second[2].numeric == [False, True] and second[2].rows == [["汽车产量", "1562.1"]]
+
+
+def test_lists_keep_items() -> None:
+    doc = _compose("# 工业\n\n- 甲\n- 乙\n\n1. 丙\n", sectors=["industry"])
+    assert doc.chapters[0].blocks == [
+        ListBlock([[Run("甲")], [Run("乙")]]),
+        ListBlock([[Run("丙")]], ordered=True),
+    ]
+
+
+def test_chapter_count_must_match_config() -> None:
+    with pytest.raises(ComposeError, match="1 chapters, the config lists 2"):
+        _compose("# 工业\n\n文字。\n")
+
+
+def test_text_before_first_heading_is_an_error() -> None:
+    with pytest.raises(ComposeError, match="before the first level-1 heading"):
+        _compose("孤立的文字\n\n# 工业\n", sectors=["industry"])
+
+
+@pytest.mark.parametrize("n, text", [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五")])
+def test_chinese_numbers(n: int, text: str) -> None:
+    assert chinese_number(n) == text

@@ -1,0 +1,145 @@
+"""The sandboxed Jinja2 environment every digest template runs in.
+
+Templates are looked up in the project's ``templates/`` first and then among
+the built-in ones, so a project file replaces the built-in file of the same
+name (mkdocs' ``custom_dir``). The name prefix ``!`` loads the built-in file
+only, so an override can extend the file it replaces and change one block
+(Sphinx's ``{% extends "!layout.html" %}``).
+
+Every failure while loading or rendering becomes one exception type,
+:class:`TemplateProblem`, naming the template file (the project's file when
+the template came from the project), the line and what went wrong.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import BaseLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+
+from jianbao.resources import builtin_path
+
+BUILTIN_TEMPLATES = builtin_path("templates")
+BUILTIN_PREFIX = "!"
+
+
+class TemplateProblem(Exception):
+    """A template failed to load or render; ``str()`` reads "FILE, line N: what"."""
+
+    def __init__(self, what: str, file: str | None = None, line: int | None = None) -> None:
+        self.what = what
+        self.file = file
+        self.line = line
+        where = ", ".join(p for p in (file, f"line {line}" if line else None) if p)
+        super().__init__(f"{where}: {what}" if where else what)
+
+
+class OverrideLoader(BaseLoader):
+    """Project templates shadow built-in ones; ``!name`` always means the built-in file."""
+
+    def __init__(self, project_templates: Path | None, builtin: Path = BUILTIN_TEMPLATES) -> None:
+        self.project = FileSystemLoader(project_templates) if project_templates else None
+        self.builtin = FileSystemLoader(builtin)
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template.startswith(BUILTIN_PREFIX):
+            return self.builtin.get_source(environment, template[len(BUILTIN_PREFIX) :])
+        if self.project is not None:
+            try:
+                return self.project.get_source(environment, template)
+            except TemplateNotFound:
+                pass
+        return self.builtin.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        names = set(self.builtin.list_templates())
+        if self.project is not None and Path(self.project.searchpath[0]).is_dir():
+            names.update(self.project.list_templates())
+        return sorted(names)
+
+    def origin(self, name: str) -> Path | None:
+        """The file ``name`` loads from (project first), or None when there is none."""
+        for loader in (self.project, self.builtin):
+            if loader is not None:
+                path = Path(loader.searchpath[0]) / name
+                if path.is_file():
+                    return path
+        return None
+
+
+def make_environment(project_templates: Path | None, *, autoescape: bool = False) -> SandboxedEnvironment:
+    """A sandboxed, StrictUndefined environment over project + built-in templates.
+
+    ``autoescape=True`` is for HTML templates (mail bodies); Markdown templates
+    render unescaped. Lines keep Jinja's trim_blocks/lstrip_blocks so block
+    tags on their own line leave no blank lines behind in the Markdown.
+    """
+    return SandboxedEnvironment(
+        loader=OverrideLoader(project_templates),
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    """Render ``name`` with ``context``; any failure becomes a TemplateProblem."""
+    with template_problems(name):
+        return env.get_template(name).render(context)
+
+
+class template_problems:
+    """Context manager turning Jinja2 and render-time errors into TemplateProblem.
+
+    ``name`` is the template being rendered, reported when the failing
+    template cannot be found from the traceback.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or isinstance(exc, TemplateProblem) or not isinstance(exc, Exception):
+            return False
+        raise problem_from(exc, self.name) from exc
+
+
+def problem_from(exc: Exception, name: str) -> TemplateProblem:
+    """Locate ``exc`` in the template that raised it: file from the error or the traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateProblem(f"syntax error: {exc.message}", exc.filename or exc.name or name, exc.lineno)
+    if isinstance(exc, TemplateNotFound):
+        what = f"template not found: {exc.name}"
+    elif isinstance(exc, jinja2.UndefinedError):
+        what = f"undefined: {exc.message}"
+    elif isinstance(exc, jinja2.TemplateError):
+        what = exc.message or type(exc).__name__
+    else:
+        what = str(exc) or type(exc).__name__
+    file, line = _template_frame(exc)
+    return TemplateProblem(what, file or name, line)
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template frame of a traceback Jinja2 has rewritten to template lines."""
+    file = line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.name in _JINJA_FRAMES or frame.name.startswith("block '"):
+            file, line = frame.filename, frame.lineno
+    return file, line
+
+
+# Names Jinja2's debug module gives the frames it rewrites to template lines.
+_JINJA_FRAMES = ("template", "top-level template code")

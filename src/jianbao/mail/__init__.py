@@ -1,0 +1,26 @@
+"""Mail delivery: config, message building, SMTP with retries, the delivery ledger.
+
+``send(project, period, ...)`` is the public entry point; ``SendReport.summary()``
+is what the command line prints.
+"""
+
+from jianbao.mail.config import MailConfig, MailSettings, load_mail_settings
+from jianbao.mail.deliver import Failure, SendReport, resolve_recipients, send
+from jianbao.mail.errors import MailConfigError, MailError, SmtpConnectError
+from jianbao.mail.ledger import Delivery, Ledger, ledger_path
+
+__all__ = [
+    "Delivery",
+    "Failure",
+    "Ledger",
+    "MailConfig",
+    "MailConfigError",
+    "MailError",
+    "MailSettings",
+    "SendReport",
+    "SmtpConnectError",
+    "ledger_path",
+    "load_mail_settings",
+    "resolve_recipients",
+    "send",
+]

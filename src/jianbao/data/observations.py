@@ -1,0 +1,113 @@
+"""Observations (data/observations/*.csv, *.xlsx): one figure per indicator, period and region.
+
+Values are Decimals parsed from text, never through float, so 1562.1 stays
+1562.1. A value may carry thousands separators (``1,562.1``), as spreadsheets
+export them; they are dropped. ``全国`` in the region column means national and
+is stored as the empty region, like a blank cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from jianbao.data.catalog import Catalog
+from jianbao.data.problems import Problem, ProblemLog, bad_period, shown
+from jianbao.data.sheets import SUFFIXES, Row, read_rows
+from jianbao.periods import PeriodError, Period, parse_period
+
+# Prefix (超过 超 近 约) before the number, suffix (以上) after the unit, 余/多 between number and unit.
+QUALIFIERS = ("超过", "超", "近", "约", "以上", "余", "多")
+NATIONAL_NAMES = ("", "全国")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?\Z")
+_OTHER_SHEETS = (".xls", ".xlsm", ".ods", ".numbers")
+
+
+@dataclass(frozen=True)
+class Observation:
+    indicator: str
+    period: Period
+    value: Decimal
+    unit: str
+    qualifier: str = ""
+    region: str = ""  # "" = national (全国); provinces by short name (福建)
+    note: str = ""
+    origin: str = ""  # "data/observations/x.csv:12"
+
+
+def table_files(folder: Path) -> list[Path]:
+    """The observation tables, by name; editor and Excel lock files (~$x.xlsx) are skipped."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith((".", "~$"))
+                  and p.suffix.lower() in SUFFIXES + _OTHER_SHEETS)
+
+
+def load_observations(folder: Path, display: str, catalog: Catalog, catalog_display: str,
+                      problems: list[Problem]) -> list[Observation]:
+    """Every valid observation in file and row order; every problem logged."""
+    observations: list[Observation] = []
+    seen: dict[tuple[str, Period, str], str] = {}
+    for path in table_files(folder):
+        log = ProblemLog(f"{display}/{path.name}", problems)
+        if path.suffix.lower() in _OTHER_SHEETS:
+            log.add("", "", f"expected a .csv or .xlsx table, found a {path.suffix} file (save it as .xlsx)")
+            continue
+        for row in read_rows(path, log):
+            observation = _observation(row, log, catalog, catalog_display)
+            if observation is None:
+                continue
+            key = (observation.indicator, observation.period, observation.region)
+            if key in seen:
+                log.at_row(row.number, "", "expected one observation per indicator, period and region, "
+                           f"found another of {key[0]} for {key[1]} ({key[2] or '全国'}); "
+                           f"first at {seen[key]}")
+                continue
+            seen[key] = f"{log.file}, row {row.number}"
+            observations.append(observation)
+    return observations
+
+
+def _observation(row: Row, log: ProblemLog, catalog: Catalog, catalog_display: str) -> Observation | None:
+    count = len(log.problems)
+    cells = row.cells
+    indicator_id = cells["indicator"]
+    indicator = catalog.indicators.get(indicator_id)
+    if not indicator_id:
+        log.at_row(row.number, "indicator", "expected an indicator id, found nothing")
+    elif indicator is None and catalog.readable:
+        log.at_row(row.number, "indicator", f"expected an indicator id from {catalog_display}, "
+                                            f"found {indicator_id!r}")
+    period = None
+    try:
+        period = parse_period(cells["period"])
+    except PeriodError as exc:
+        log.at_row(row.number, "period", bad_period(cells["period"], exc))
+    value = _number(cells["value"])
+    if value is None:
+        log.at_row(row.number, "value", "expected a plain number in the unit of publication "
+                                        f"(like 1562.1 or -1.2), found {shown(cells['value'])}")
+    unit = cells["unit"]
+    if indicator is not None and indicator.unit and unit != indicator.unit:
+        log.at_row(row.number, "unit", f"expected {indicator.unit!r} (the unit of {indicator_id} in "
+                                       f"{catalog_display}), found {shown(unit)}")
+    elif not unit:
+        log.at_row(row.number, "unit", "expected the unit of publication, found nothing")
+    qualifier = cells["qualifier"]
+    if qualifier not in ("", *QUALIFIERS):
+        log.at_row(row.number, "qualifier", f"expected nothing or one of {', '.join(QUALIFIERS)}, "
+                                            f"found {qualifier!r}")
+    if len(log.problems) > count or period is None or value is None:
+        return None
+    region = "" if cells["region"] in NATIONAL_NAMES else cells["region"]
+    return Observation(indicator_id, period, value, unit, qualifier, region, cells["note"],
+                       origin=f"{log.file}:{row.number}")
+
+
+def _number(text: str) -> Decimal | None:
+    if not _NUMBER.match(text):
+        return None
+    return Decimal(text.replace(",", ""))

@@ -1,0 +1,129 @@
+"""Observation tables from CSV or XLSX, as rows of text cells keyed by column name.
+
+Both formats give the same rows, so everything after this module is format-blind.
+Row numbers are the ones a spreadsheet shows: the header is row 1. openpyxl is
+imported only when a workbook is read, so projects with CSV alone never pay for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from contextlib import closing
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from jianbao.data.problems import ProblemLog, read_utf8
+
+COLUMNS = ("indicator", "period", "region", "value", "unit", "qualifier", "note")
+REQUIRED_COLUMNS = ("indicator", "period", "value", "unit")
+SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    cells: dict[str, str]  # column → stripped text ("" when blank)
+
+
+def read_rows(path: Path, log: ProblemLog) -> list[Row]:
+    """The data rows of one table; a problem with the file or its header is logged
+    and gives no rows (reporting every row of a table with wrong columns helps nobody)."""
+    if path.suffix.lower() == ".xlsx":
+        try:
+            with closing(_xlsx_cells(path)) as cells:
+                return _rows(cells, log)
+        except _WorkbookError as exc:
+            log.add("", "", f"expected an Excel workbook (.xlsx), found a file openpyxl cannot read ({exc})")
+            return []
+    text = read_utf8(path, log)
+    if text is None:
+        return []
+    try:
+        return _rows(csv.reader(io.StringIO(text, newline="")), log)
+    except csv.Error as exc:
+        log.add("", "", f"expected CSV, found {exc}")
+    return []
+
+
+def _rows(lines: Iterable[list[str]], log: ProblemLog) -> list[Row]:
+    lines = iter(lines)
+    header = [cell.strip().lower() for cell in next(lines, [])]
+    columns = _check_header(header, log)
+    if columns is None:
+        return []
+    rows = []
+    for number, cells in enumerate(lines, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank rows are how people space out a sheet
+        values = dict.fromkeys(COLUMNS, "")
+        for position, cell in enumerate(cells):
+            name = columns[position] if position < len(columns) else ""
+            if name:
+                values[name] = cell.strip()
+            elif cell.strip():
+                log.at_row(number, "", f"expected cells only under the header's columns, "
+                                       f"found {cell.strip()!r} in column {position + 1}, which has no header")
+        rows.append(Row(number, values))
+    return rows
+
+
+def _check_header(header: list[str], log: ProblemLog) -> list[str] | None:
+    """Column name per position ("" for unnamed ones), or None if the header is wrong."""
+    named = [name for name in header if name]
+    missing = [c for c in REQUIRED_COLUMNS if c not in named]
+    unknown = [name for name in named if name not in COLUMNS]
+    repeated = sorted({name for name in named if named.count(name) > 1})
+    if not (missing or unknown or repeated):
+        return header
+    found = ", ".join(named) if named else "no header"
+    detail = "; ".join(filter(None, [
+        missing and f"missing {', '.join(missing)}",
+        unknown and f"unknown {', '.join(unknown)}",
+        repeated and f"repeated {', '.join(repeated)}",
+    ]))
+    log.at_row(1, "", f"expected the columns {', '.join(COLUMNS)} (region, qualifier and note may be "
+                      f"left out), found {found} ({detail})")
+    return None
+
+
+class _WorkbookError(Exception):
+    pass
+
+
+def _xlsx_cells(path: Path) -> Iterator[list[str]]:
+    """The first sheet's rows as text; numbers via repr so 1562.1 stays 1562.1."""
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _WorkbookError(str(exc) or type(exc).__name__) from None
+    try:
+        for row in workbook.worksheets[0].iter_rows(min_row=1):
+            yield [_cell_text(cell.value, getattr(cell, "number_format", "") or "") for cell in row]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object, number_format: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, (int, float)):
+        return str(value)
+    text = str(int(value)) if isinstance(value, int) or (value.is_integer() and abs(value) < 1e15) else repr(value)
+    if "%" in number_format:
+        # 6.4% typed into a percent cell is stored as 0.064; the table wants 6.4, so this must fail.
+        return f"{text} (a percent-formatted cell: type the number as published, e.g. 6.4 for 6.4%)"
+    return text

@@ -183,7 +183,9 @@ def test_server_down_is_a_clear_error_and_nothing_is_marked_delivered(make_proje
 def test_starttls_and_auth_with_the_password_from_the_environment(make_project, smtp_server, tmp_path):
     server = smtp_server(tls="starttls", auth=True)
     built = make_project(
-        mail_settings(server, security="starttls", username=USER, password_env="DIGEST_SMTP_PW", cafile=str(server.cafile))
+        mail_settings(
+            server, security="starttls", username=USER, password_env="DIGEST_SMTP_PW", cafile=str(server.cafile)
+        )
     )
     lines: list[str] = []
 

@@ -146,9 +146,8 @@ def load_mail_settings(project: Project, env: Mapping[str, str]) -> MailSettings
         raise MailConfigError(f"{path}: {len(problems)} problem(s) in mail settings\n" + "\n".join(problems))
 
     security = overrides.security or config.security
-    password_var = config.password_env or ENV_PASSWORD
-    password_value = env.get(ENV_PASSWORD) if ENV_PASSWORD in env else env.get(password_var)
-    source = ENV_PASSWORD if ENV_PASSWORD in env else password_var
+    source = ENV_PASSWORD if ENV_PASSWORD in env else (config.password_env or ENV_PASSWORD)
+    password_value = env.get(source)
     return MailSettings(
         config=config,
         host=overrides.host or config.host,

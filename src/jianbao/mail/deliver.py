@@ -104,15 +104,15 @@ def send(
         for r in recipients
     ]
     digest = manifest.documents_digest
-    report = SendReport(period=period, documents_digest=digest, dry_run=dry_run, ledger=ledger_path(project.reports_dir))
+    report = SendReport(period, digest, dry_run=dry_run, ledger=ledger_path(project.reports_dir))
 
     if dry_run:
         done = set() if resend else _delivered_readonly(report.ledger, period, digest)
         _write_outbox(project.period_dir(period) / OUTBOX, messages, done, report, say)
         return report
 
-    settings.require_server()
-    with Ledger(report.ledger) as ledger:
+    conn = SmtpConnection(settings)  # checks host and password before the ledger is touched
+    with conn, Ledger(report.ledger) as ledger:
         done = set() if resend else ledger.delivered(period, digest)
         pending = []
         for recipient, msg in messages:
@@ -121,7 +121,7 @@ def send(
             else:
                 pending.append((recipient, msg))
         if pending:
-            _deliver(settings, sender, pending, ledger, report, say)
+            _deliver(conn, sender, pending, ledger, report, say)
     return report
 
 
@@ -173,44 +173,44 @@ def _write_outbox(
 
 
 def _deliver(
-    settings: MailSettings,
+    conn: SmtpConnection,
     sender: Address,
     pending: list[tuple[Address, EmailMessage]],
     ledger: Ledger,
     report: SendReport,
     say: Log,
 ) -> None:
+    """Each message in turn, transient failures retried with backoff, each outcome committed at once."""
+    settings = conn.settings
     retry = _Backoff(settings.config.retries, settings.config.retry_delay)
-    with SmtpConnection(settings) as conn:
-        _connect(conn, retry, say, report)
-        for recipient, msg in pending:
-            rcpt = recipient.addr_spec
-            data = msg.as_bytes()
-            message_id = str(msg["Message-ID"])
-            attempts = 0
-            while True:
-                attempts += 1
-                try:
-                    if not conn.connected:
-                        _connect(conn, retry, say, report)
-                    conn.send(sender.addr_spec, rcpt, data)
-                except DeliveryError as exc:
-                    reason = _redact(str(exc), settings)
-                    if exc.transient and attempts <= retry.retries:
-                        delay = retry.delay(attempts)
-                        say(f"{rcpt}: {reason}; retrying in {delay:g} s")
-                        if exc.reconnect:
-                            conn.close()
-                        time.sleep(delay)
-                        continue
-                    ledger.record(report.period, rcpt, report.documents_digest, message_id, "failed", attempts, reason)
-                    report.failed.append(Failure(rcpt, reason, attempts))
-                    say(f"{rcpt}: FAILED: {reason}")
-                    break
-                ledger.record(report.period, rcpt, report.documents_digest, message_id, "delivered", attempts)
-                report.delivered.append(rcpt)
-                say(f"{rcpt}: delivered ({message_id})")
+    for recipient, msg in pending:
+        rcpt = recipient.addr_spec
+        data = msg.as_bytes()
+        message_id = str(msg["Message-ID"])
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                if not conn.connected:
+                    _connect(conn, retry, say, report)
+                conn.send(sender.addr_spec, rcpt, data)
+            except DeliveryError as exc:
+                reason = _redact(str(exc), settings)
+                if exc.transient and attempts <= retry.retries:
+                    delay = retry.delay(attempts)
+                    say(f"{rcpt}: {reason}; retrying in {delay:g} s")
+                    if exc.reconnect:
+                        conn.close()
+                    time.sleep(delay)
+                    continue
+                ledger.record(report.period, rcpt, report.documents_digest, message_id, "failed", attempts, reason)
+                report.failed.append(Failure(rcpt, reason, attempts))
+                say(f"{rcpt}: FAILED: {reason}")
                 break
+            ledger.record(report.period, rcpt, report.documents_digest, message_id, "delivered", attempts)
+            report.delivered.append(rcpt)
+            say(f"{rcpt}: delivered ({message_id})")
+            break
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ class Ledger:
     def delivered(self, period: str, documents_digest: str) -> set[str]:
         """Recipient keys that already received these very documents for this period."""
         rows = self._db.execute(
-            "SELECT DISTINCT recipient FROM deliveries WHERE period = ? AND documents_digest = ? AND status = 'delivered'",
+            "SELECT DISTINCT recipient FROM deliveries"
+            " WHERE period = ? AND documents_digest = ? AND status = 'delivered'",
             (period, documents_digest),
         )
         return {r[0] for r in rows}
@@ -105,7 +106,10 @@ class Ledger:
 
     def history(self, period: str | None = None) -> list[Delivery]:
         """Every row, oldest first (for reports and tests)."""
-        sql = "SELECT period, recipient, documents_digest, message_id, status, attempts, time, last_error FROM deliveries"
+        sql = (
+            "SELECT period, recipient, documents_digest, message_id, status, attempts, time, last_error"
+            " FROM deliveries"
+        )
         args: tuple[str, ...] = ()
         if period is not None:
             sql += " WHERE period = ?"

@@ -15,7 +15,7 @@ import ssl
 from dataclasses import dataclass
 
 from jianbao.mail.config import MailSettings
-from jianbao.mail.errors import SmtpConnectError
+from jianbao.mail.errors import MailConfigError, SmtpConnectError
 
 
 @dataclass
@@ -37,7 +37,7 @@ def tls_context(settings: MailSettings) -> ssl.SSLContext:
         try:
             context.load_verify_locations(cafile=str(settings.config.cafile))
         except (OSError, ssl.SSLError) as exc:
-            raise SmtpConnectError(f"mail.cafile: cannot load {settings.config.cafile}: {exc}") from None
+            raise MailConfigError(f"mail.cafile: cannot load {settings.config.cafile}: {exc}") from None
     return context
 
 
@@ -136,7 +136,9 @@ def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
         smtp.login(username, password)
         return
     if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
-        raise smtplib.SMTPNotSupportedError("a non-ASCII user name or password needs AUTH PLAIN, which the server does not offer")
+        raise smtplib.SMTPNotSupportedError(
+            "a non-ASCII user name or password needs AUTH PLAIN, which the server does not offer"
+        )
     token = base64.b64encode(b"\0" + username.encode() + b"\0" + password.encode()).decode("ascii")
     code, reply = smtp.docmd("AUTH", "PLAIN " + token)
     if code != 235:

@@ -23,6 +23,7 @@ def test_look_ups(good):
     assert str(good.value("industry_va_growth", "2024H1")) == "6.0"  # published precision kept
     assert good.get("industry_va_growth", "2025H1", "福建").qualifier == "以上"
     assert good.get("industry_va_growth", "2023H1") is None
+    assert good.get("industry_va_growth", "2025H1", "全国") == good.get("industry_va_growth", "2025H1")
 
 
 def test_missing_observation_and_unknown_ids_are_named(good):

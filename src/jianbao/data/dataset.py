@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from jianbao.data.catalog import Indicator, Sector
 from jianbao.data.highlights import Highlight
-from jianbao.data.observations import Observation
+from jianbao.data.observations import NATIONAL_NAMES, Observation
 from jianbao.numbers import round_half_up, to_decimal
 from jianbao.periods import KINDS, Period, PeriodError, parse_period
 
@@ -38,6 +38,11 @@ def _where(region: str) -> str:
     return region or "全国"
 
 
+def _region(region: str) -> str:
+    """Look-ups accept 全国 for the national figure, as the data files do."""
+    return "" if region in NATIONAL_NAMES else region
+
+
 class Dataset:
     """Indicators, observations and highlights, indexed for the narrative and charts."""
 
@@ -60,7 +65,7 @@ class Dataset:
 
     def get(self, indicator: str, period: Period | str, region: str = "") -> Observation | None:
         self.indicator(indicator)
-        return self._by_key.get((indicator, parse_period(period), region))
+        return self._by_key.get((indicator, parse_period(period), _region(region)))
 
     def value(self, indicator: str, period: Period | str, region: str = "") -> Decimal:
         found = self.get(indicator, period, region)
@@ -78,7 +83,7 @@ class Dataset:
             period = parse_period(period)
             found = [o for o in found if o.period == period]
         if region is not None:
-            found = [o for o in found if o.region == region]
+            found = [o for o in found if o.region == _region(region)]
         return list(found)
 
     def periods(self, indicator: str | None = None) -> list[Period]:

@@ -8,10 +8,10 @@ imported only when a workbook is read, so projects with CSV alone never pay for 
 from __future__ import annotations
 
 import csv
-import io
-from contextlib import closing
 import datetime as dt
+import io
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 

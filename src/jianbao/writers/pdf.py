@@ -1,0 +1,328 @@
+"""The PDF writer: Document IR + Theme → PDF bytes, with reportlab platypus.
+
+Every IR node is rendered (an unknown one raises ``UnknownNodeError``). Page geometry,
+type and colours come from the theme; fonts are the theme's TrueType faces, embedded
+and subset. Text is set by ``pdf_flow.TextBlock`` (kinsoku, justified full lines);
+the table of contents gets its page numbers at save time, so one layout pass is
+enough. Output is byte-for-byte reproducible: reportlab's invariant mode plus the
+creation date from ``doc.meta.created``.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from functools import partial
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate, CondPageBreak, Flowable, Frame, Image, KeepTogether, PageTemplate,
+    Table as RLTable, TableStyle,
+)
+from reportlab.platypus import PageBreak as RLPageBreak
+
+from jianbao.document.ir import (
+    Block, Document, Figure, Heading, ListBlock, PageBreak, Paragraph, Run, Table,
+    UnknownNodeError,
+)
+from jianbao.theme import TextStyle, Theme
+from jianbao.writers.pdf_flow import (
+    AtPageFoot, Contents, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
+    Span, TextBlock, draw_segments,
+)
+from jianbao.writers.pdf_fonts import FontBook
+
+__all__ = ["render_pdf"]
+
+# Line pitch of styles without a fixed one, as a multiple of the font size.
+SINGLE = 1.3
+# Rules of the closing block (版记), GB/T 9704: outer 0.35 mm, inner 0.25 mm.
+OUTER_RULE = 0.35 * mm
+INNER_RULE = 0.25 * mm
+MASTHEAD_RULE = 1.5
+KEYPOINT_RULE = 0.75
+CELL_PAD_X, CELL_PAD_Y = 4.0, 3.0
+SOURCE_PREFIXES = ("数据来源", "资料来源", "来源")
+
+
+def render_pdf(doc: Document, theme: Theme) -> tuple[bytes, int]:
+    """Render the document to PDF; returns the bytes and the page count.
+
+    Raises ``FontNotFoundError`` (from the theme) when a role has no usable font.
+    """
+    return _PdfWriter(doc, theme).render()
+
+
+def _pdf_date(created: str) -> str:
+    """ISO 8601 (UTC if no zone given) → PDF date string; empty → reportlab's fixed date."""
+    if not created:
+        return ""
+    stamp = datetime.fromisoformat(created)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+class _PdfWriter:
+    def __init__(self, doc: Document, theme: Theme) -> None:
+        self.doc = doc
+        self.theme = theme
+        self.book = FontBook(theme)
+        page = theme.page
+        self.page_w = page["width_mm"] * mm
+        self.page_h = page["height_mm"] * mm
+        self.left = page["margin_left_mm"] * mm
+        self.right = page["margin_right_mm"] * mm
+        self.top = page["margin_top_mm"] * mm
+        self.bottom = page["margin_bottom_mm"] * mm
+        self.text_w = self.page_w - self.left - self.right
+        self.text_h = self.page_h - self.top - self.bottom
+        self.pages: dict[str, int] = {}  # heading key → page, filled while drawing
+
+    # -- document -------------------------------------------------------
+    def render(self) -> tuple[bytes, int]:
+        meta = self.doc.meta
+        body_font = self.book.font(self.style("body").family)
+        story = self.story()
+        buf = io.BytesIO()
+        frame = Frame(self.left, self.bottom, self.text_w, self.text_h, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        template = BaseDocTemplate(
+            buf,
+            pagesize=(self.page_w, self.page_h),
+            leftMargin=self.left, rightMargin=self.right,
+            topMargin=self.top, bottomMargin=self.bottom,
+            pageTemplates=[PageTemplate("page", [frame], onPage=self._page_number)],
+            title=meta.title, author=meta.author, subject=meta.subject,
+            keywords=", ".join(meta.keywords), creator="jianbao",
+            invariant=1, initialFontName=body_font, lang=meta.language or None,
+        )
+        template.build(story, canvasmaker=partial(JBCanvas, created=_pdf_date(meta.created)))
+        return buf.getvalue(), template.canv.pages
+
+    def _page_number(self, canv: JBCanvas, _doc: BaseDocTemplate) -> None:
+        """"— N —" below the text block: odd pages right, even pages left, one char in."""
+        st = self.style("page_number")
+        face = self.book.style_face(st)
+        number = canv.getPageNumber()
+        text = f"— {number} —"
+        width = self.book.text_width(text, face)
+        if number % 2:
+            x = self.page_w - self.right - st.size - width
+        else:
+            x = self.left + st.size
+        y = self.bottom - self.theme.page.get("footer_distance_mm", 7) * mm - 0.88 * st.size
+        canv.saveState()
+        draw_segments(canv, x, y, 0.0, [(text, face)])
+        canv.restoreState()
+
+    def story(self) -> list[Flowable]:
+        doc = self.doc
+        story = self.masthead()
+        if doc.key_points:
+            story += self.key_points()
+        if doc.toc and doc.chapters:
+            story += self.contents()
+        for i, chapter in enumerate(doc.chapters):
+            story += self.heading(chapter.heading, key=f"ch{i + 1}")
+            for block in chapter.blocks:
+                story += self.block(block)
+        for block in doc.appendix:
+            story += self.block(block)
+        if doc.closing.lines or doc.closing.print_run:
+            story.append(self.closing())
+        return story
+
+    # -- styles ---------------------------------------------------------
+    def style(self, name: str, fallback: str = "body") -> TextStyle:
+        """A theme style; paragraph styles the theme lacks (lead, note) fall back to body."""
+        if name not in self.theme.raw.get("styles", {}):
+            name = fallback
+        return self.theme.style(name)
+
+    def layout(self, st: TextStyle, *, align: str | None = None, indent: bool = True,
+               left: float = 0.0, right: float = 0.0) -> Layout:
+        return Layout(
+            pitch=st.line_spacing or st.size * SINGLE,
+            size=st.size,
+            align=align or st.align,
+            first_indent=st.indent_chars * st.size if indent else 0.0,
+            left=left, right=right,
+        )
+
+    def spans(self, runs: list[Run], st: TextStyle) -> list[Span]:
+        """Runs in a style's face: strong is bold, emphasis is kai (楷体)."""
+        out: list[Span] = []
+        for run in runs:
+            emphasis = run.emphasis and st.family != "kai"
+            face = self.book.style_face(st, bold=st.bold or run.strong,
+                                        family="kai" if emphasis else None)
+            out.append((run.text, face))
+        return out
+
+    def text(self, text: str, style: str, *, color: str | None = None,
+             space_before: float = 0.0, space_after: float = 0.0, **layout) -> TextBlock:
+        st = self.style(style)
+        face = self.book.style_face(st, color=color)
+        return TextBlock(self.book, [(text, face)], self.layout(st, **layout),
+                         space_before, space_after)
+
+    # -- front matter ---------------------------------------------------
+    def masthead(self) -> list[Flowable]:
+        m = self.doc.masthead
+        colors = self.theme.colors
+        out: list[Flowable] = []
+        if m.marking:
+            out.append(self.text(m.marking, "marking", align="left", indent=False))
+        out.append(self.text(m.name, "masthead", color=colors["masthead"], space_before=6))
+        out.append(self.text(m.issue, "issue", space_before=6))
+        unit = self.text(m.unit, "masthead_line", align="left", indent=False)
+        date = self.text(m.date, "masthead_line", align="right", indent=False)
+        out.append(SideBySide(unit, date, space_before=14))
+        out.append(Rule(MASTHEAD_RULE, self.book.color(colors["masthead"]), 4, 12))
+        return out
+
+    def key_points(self) -> list[Flowable]:
+        rule = self.book.color(self.theme.colors["rule"])
+        out: list[Flowable] = [Rule(KEYPOINT_RULE, rule, 0, 4)]
+        out.append(self.text(self.doc.key_points_title, "heading1", align="center",
+                             indent=False))
+        for para in self.doc.key_points:
+            out += self.paragraph(para, default="keypoint")
+        out.append(Rule(KEYPOINT_RULE, rule, 4, 12))
+        return out
+
+    def contents(self) -> list[Flowable]:
+        st = self.style("toc")
+        face = self.book.style_face(st)
+        entries = [(f"ch{i + 1}", ch.heading.label) for i, ch in enumerate(self.doc.chapters)]
+        pitch = st.line_spacing or st.size * 1.8
+        return [
+            self.text(self.doc.toc_title, "title", align="center", indent=False,
+                      space_after=8),
+            Contents(self.book, entries, face, pitch, self.pages),
+            RLPageBreak(),
+        ]
+
+    def closing(self) -> Flowable:
+        st = self.style("closing")
+        closing = self.doc.closing
+        rule = self.book.color(self.theme.colors["text"])
+        blocks: list[Flowable] = [Rule(OUTER_RULE, rule)]
+        for i, line in enumerate(closing.lines):
+            if i:
+                blocks.append(Rule(INNER_RULE, rule, 3))
+            blocks.append(self.text(line, "closing", indent=False, left=st.size,
+                                    right=st.size, space_before=3))
+        if closing.print_run:
+            blocks.append(self.text(closing.print_run, "closing", align="right",
+                                    indent=False, right=st.size, space_before=3))
+        blocks.append(Rule(OUTER_RULE, rule, 3))
+        return AtPageFoot(blocks)
+
+    # -- blocks ---------------------------------------------------------
+    def block(self, block: Block) -> list[Flowable]:
+        if isinstance(block, Heading):
+            return self.heading(block)
+        if isinstance(block, Paragraph):
+            return self.paragraph(block)
+        if isinstance(block, ListBlock):
+            return self.list_block(block)
+        if isinstance(block, Table):
+            return [self.table(block)]
+        if isinstance(block, Figure):
+            return [self.figure(block)]
+        if isinstance(block, PageBreak):
+            return [RLPageBreak()]
+        raise UnknownNodeError(f"the PDF writer cannot render a {type(block).__name__} node")
+
+    def heading(self, heading: Heading, key: str = "") -> list[Flowable]:
+        st = self.style(f"heading{min(max(heading.level, 1), 3)}")
+        layout = self.layout(st)
+        outline = (key, heading.label, 0) if key else None
+        block = HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], layout,
+                             outline=outline, pages=self.pages)
+        # Keep a heading with at least two lines of what follows it.
+        return [CondPageBreak(3 * layout.pitch), block]
+
+    def paragraph(self, para: Paragraph, default: str = "body") -> list[Flowable]:
+        st = self.style(para.style, fallback=default)
+        return [TextBlock(self.book, self.spans(para.runs, st), self.layout(st))]
+
+    def list_block(self, lst: ListBlock) -> list[Flowable]:
+        st = self.style("body")
+        out: list[Flowable] = []
+        for n, item in enumerate(lst.items, 1):
+            marker = Run(f"（{n}）" if lst.ordered else "● ")
+            out.append(TextBlock(self.book, self.spans([marker, *item], st), self.layout(st)))
+        return out
+
+    def caption(self, label: str) -> TextBlock:
+        return self.text(label, "caption", indent=False, space_before=6, space_after=4)
+
+    def source(self, source: str) -> list[Flowable]:
+        if not source:
+            return []
+        if not source.startswith(SOURCE_PREFIXES):
+            source = f"数据来源：{source}"
+        return [self.text(source, "source", indent=False, space_before=3, space_after=6)]
+
+    def table(self, table: Table) -> Flowable:
+        st = self.style("table")
+        ncols = max([len(table.numeric)] + [len(r) for r in table.header + table.rows])
+        numeric = list(table.numeric) + [False] * (ncols - len(table.numeric))
+        layout = Layout(st.line_spacing or st.size * SINGLE, st.size, align="center")
+        head_face = self.book.style_face(st, bold=True)
+        body_face = self.book.style_face(st)
+        cells: list[list[TextBlock]] = []
+        natural = [0.0] * ncols
+        for r, row in enumerate(table.header + table.rows):
+            header = r < len(table.header)
+            face = head_face if header else body_face
+            line: list[TextBlock] = []
+            for c in range(ncols):
+                value = row[c] if c < len(row) else ""
+                align = "center" if header else ("right" if numeric[c] else "justify")
+                line.append(TextBlock(self.book, [(value, face)],
+                                      Layout(layout.pitch, layout.size, align=align)))
+                natural[c] = max(natural[c], self.book.text_width(value, face) + 2 * CELL_PAD_X
+                                 + 1)
+            cells.append(line)
+        colors = self.theme.colors
+        style = TableStyle([
+            # Cells are flowables, but reportlab still selects the cell font: keep it embedded.
+            ("FONT", (0, 0), (-1, -1), body_face.font, st.size),
+            ("GRID", (0, 0), (-1, -1), 0.5, self.book.color(colors["table_rule"])),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+            ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
+        ])
+        if table.header:
+            style.add("BACKGROUND", (0, 0), (-1, len(table.header) - 1),
+                      self.book.color(colors["table_header_fill"]))
+        grid = RLTable(cells, colWidths=_column_widths(natural, numeric, self.text_w),
+                       repeatRows=len(table.header), style=style)
+        return KeepTogether([self.caption(table.label), grid, *self.source(table.source)])
+
+    def figure(self, fig: Figure) -> Flowable:
+        width, height = fig.width_mm * mm, fig.height_mm * mm
+        if width > self.text_w:
+            width, height = self.text_w, height * self.text_w / width
+        image = Image(str(fig.image), width=width, height=height)
+        image.hAlign = "CENTER"
+        image.spaceBefore = 6
+        return KeepTogether([image, self.caption(fig.label), *self.source(fig.source)])
+
+
+def _column_widths(natural: list[float], numeric: list[bool], total: float) -> list[float]:
+    """Fill the text width: numbers never wrap, text columns share what is left."""
+    if sum(natural) <= total:
+        return [total * w / sum(natural) for w in natural]
+    fixed = sum(w for w, num in zip(natural, numeric) if num)
+    rest = total - fixed
+    flexible = sum(w for w, num in zip(natural, numeric) if not num)
+    if rest <= 0 or flexible == 0:
+        return [total * w / sum(natural) for w in natural]
+    return [w if num else rest * w / flexible for w, num in zip(natural, numeric)]

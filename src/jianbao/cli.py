@@ -101,6 +101,7 @@ def send(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, res
         report = run_send(project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo)
     except _user_errors() as exc:
         _fail(exc)
+    click.echo(report.summary())
     sys.exit(0 if report.ok else 1)
 
 
@@ -116,6 +117,7 @@ def run(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, rese
         report = run_all(project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo)
     except _user_errors() as exc:
         _fail(exc)
+    click.echo(report.summary())
     sys.exit(0 if report.ok else 1)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jianbao import __version__
 from jianbao.atomic import write_bytes_atomic
+from jianbao.config import CONFIG_NAME
 from jianbao.project import Project
 
 MANIFEST_NAME = "manifest.json"
@@ -71,7 +72,11 @@ def sha256_file(path: Path) -> str:
 
 
 def input_hashes(project: Project) -> dict[str, str]:
-    return {p.relative_to(project.root).as_posix(): sha256_file(p) for p in project.input_files()}
+    """Hashes of every input; the config is hashed without [mail], which no document shows."""
+    hashes = {p.relative_to(project.root).as_posix(): sha256_file(p) for p in project.input_files()}
+    config = json.dumps(project.config.model_dump(mode="json", exclude={"mail"}), sort_keys=True, ensure_ascii=False)
+    hashes[CONFIG_NAME] = hashlib.sha256(config.encode("utf-8")).hexdigest()
+    return hashes
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:

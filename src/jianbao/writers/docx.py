@@ -1,0 +1,436 @@
+"""IR → DOCX (python-docx): the 简报 layout with Word styles from the theme or a reference.docx.
+
+The body is built as WordprocessingML elements directly (python-docx's proxy
+objects look styles up by name on every assignment, which is slow in loops);
+python-docx supplies the package, pictures, sections and properties. Emphasis
+is set in 楷体 (the ``Emphasis`` character style), not italic, as Chinese
+documents do.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from lxml import etree
+
+from jianbao.document.ir import (
+    Block,
+    Chapter,
+    Closing,
+    Document,
+    Figure,
+    Heading,
+    ListBlock,
+    Masthead,
+    PageBreak,
+    Paragraph,
+    Run,
+    Table,
+    UnknownNodeError,
+)
+from jianbao.theme import Theme
+from jianbao.writers import docx_styles as S
+from jianbao.writers.docx_fields import (
+    bookmark,
+    enable_field_update_and_even_odd,
+    field_runs,
+    toc_paragraphs,
+)
+from jianbao.writers.docx_package import save_deterministic, set_properties
+
+# Characters XML 1.0 forbids (e.g. the vertical tab Excel writes for Alt+Enter).
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SOURCE_PREFIXES = ("数据来源", "资料来源", "来源")
+_BULLET = "●"
+
+
+def clean_text(text: str) -> str:
+    """Drop only what XML cannot hold; keep <, &, emoji and everything else."""
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def source_line(source: str) -> str:
+    """"国家统计局" → "数据来源：国家统计局"; a text already saying its kind is kept."""
+    return source if source.startswith(_SOURCE_PREFIXES) else f"数据来源：{source}"
+
+
+def list_label(ordered: bool, index: int) -> str:
+    """（1） for ordered items (GB/T 9704 level 4), a bullet otherwise."""
+    return f"（{index}）" if ordered else f"{_BULLET} "
+
+
+def render_docx(doc: Document, theme: Theme, reference: Path | None = None) -> bytes:
+    """The digest as DOCX bytes; identical input gives identical bytes."""
+    return _Writer(doc, theme, reference).render()
+
+
+class _Writer:
+    def __init__(self, doc: Document, theme: Theme, reference: Path | None) -> None:
+        self.doc = doc
+        self.theme = theme
+        self.word: DocxDocument = docx.Document(str(reference) if reference else None)
+        self.from_reference = reference is not None
+        page = theme.page
+        self.text_width = S.twips(page["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"])
+        self.body = self.word.element.body
+        self.end = self.body.get_or_add_sectPr()  # new content goes before the final sectPr
+        self.break_pending = False
+        self.bookmarks: dict[int, str] = {}
+        self.ids: dict[str, str] = {}
+        self.dispatch: dict[type, Callable] = {
+            Heading: self.heading,
+            Paragraph: self.paragraph,
+            ListBlock: self.list_block,
+            Table: self.table,
+            Figure: self.figure,
+            PageBreak: self.page_break,
+        }
+
+    # -- document -----------------------------------------------------------
+    def render(self) -> bytes:
+        doc = self.doc
+        if self.from_reference:
+            self._clear_body()
+        self._setup_page()
+        headings = list(self._toc_headings())
+        self.ids = S.install_styles(
+            self.word, self.theme, self.text_width,
+            replace=not self.from_reference, extra=self._paragraph_styles(),
+        )
+        enable_field_update_and_even_odd(self.word)
+        if not self.from_reference:
+            self._chinese_theme_fonts()
+        self._footers()
+        self.masthead(doc.masthead)
+        if doc.key_points:
+            self.p(S.TITLE, doc.key_points_title)
+            self.blocks(doc.key_points)
+        if doc.toc:
+            self.p(S.TOC_HEADING, doc.toc_title)
+            levels = {i + 1: self.ids[name] for i, name in enumerate(S.TOCS)}
+            entries = [(h.level, clean_text(h.label), self.bookmarks[id(h)]) for h in headings]
+            for element in toc_paragraphs(entries, levels):
+                self.end.addprevious(element)
+            self.break_pending = bool(doc.chapters)
+        for chapter in doc.chapters:
+            if not isinstance(chapter, Chapter):
+                raise UnknownNodeError(f"DOCX writer: a chapter must be a Chapter, got {type(chapter).__name__}")
+            self.heading(chapter.heading)
+            self.blocks(chapter.blocks)
+        self.blocks(doc.appendix)
+        self.closing(doc.closing)
+        if self.break_pending:  # a trailing page break has no paragraph to carry it
+            self.p(S.NORMAL, "").append(_page_break_run())
+        set_properties(self.word, doc.meta)
+        return save_deterministic(self.word)
+
+    def blocks(self, blocks: Iterable[Block]) -> None:
+        for block in blocks:
+            handler = self.dispatch.get(type(block))
+            if handler is None:
+                raise UnknownNodeError(f"DOCX writer cannot render {type(block).__name__}")
+            handler(block)
+
+    # -- setup --------------------------------------------------------------
+    def _clear_body(self) -> None:
+        """A reference.docx gives styles and page setup, never content (as in pandoc)."""
+        for child in list(self.body):
+            if child is not self.end:
+                self.body.remove(child)
+
+    def _setup_page(self) -> None:
+        """A4 (or the theme's size) set explicitly: readers otherwise fall back to Letter."""
+        page = self.theme.page
+        size = self.theme.style("page_number").size
+        for section in self.word.sections:
+            section.page_width = Mm(page["width_mm"])
+            section.page_height = Mm(page["height_mm"])
+            section.top_margin = Mm(page["margin_top_mm"])
+            section.bottom_margin = Mm(page["margin_bottom_mm"])
+            section.left_margin = Mm(page["margin_left_mm"])
+            section.right_margin = Mm(page["margin_right_mm"])
+            section.gutter = Mm(0)
+            # Word measures the footer from the page edge to its baseline area: put the
+            # number's line footer_distance_mm below the text block.
+            line_mm = size * 1.3 * 25.4 / 72
+            section.footer_distance = Mm(
+                max(page["margin_bottom_mm"] - page["footer_distance_mm"] - line_mm, 5)
+            )
+            section.different_first_page_header_footer = False
+
+    def _chinese_theme_fonts(self) -> None:
+        """The template's theme-font language is ja-JP; make leftover theme fonts Chinese."""
+        lang = self.word.settings.element.find(qn("w:themeFontLang"))
+        if lang is not None:
+            lang.set(qn("w:eastAsia"), "zh-CN")
+
+    def _toc_headings(self) -> Iterable[Heading]:
+        """Headings of levels 1–3 in reading order, each given a bookmark name."""
+        blocks: list[Block] = []
+        for chapter in self.doc.chapters:
+            if isinstance(chapter, Chapter):
+                blocks.append(chapter.heading)
+                blocks.extend(chapter.blocks)
+        blocks.extend(self.doc.appendix)
+        for block in blocks:
+            if isinstance(block, Heading) and block.level <= 3:
+                self.bookmarks[id(block)] = f"_Toc{len(self.bookmarks) + 1:08d}"
+                yield block
+
+    def _paragraph_styles(self) -> list[str]:
+        names = {p.style for p in self.doc.key_points if isinstance(p, Paragraph)}
+        for chapter in self.doc.chapters:
+            if isinstance(chapter, Chapter):
+                names.update(b.style for b in chapter.blocks if isinstance(b, Paragraph))
+        names.update(b.style for b in self.doc.appendix if isinstance(b, Paragraph))
+        return sorted(names)
+
+    def _footers(self) -> None:
+        """Page numbers "— N —" as PAGE fields: odd pages right, even pages left."""
+        char = round(self.theme.style("page_number").size * 20)
+        for section in self.word.sections:
+            for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+                footer.is_linked_to_previous = False
+                element = footer._element
+                for child in list(element):
+                    element.remove(child)
+                p = _paragraph(self.ids[S.FOOTER])
+                ppr = p[0]
+                ppr.append(OxmlElement("w:ind", {qn(f"w:{side}"): str(char)}))
+                ppr.append(OxmlElement("w:jc", {qn("w:val"): side}))
+                p.append(_run("— "))
+                p.extend(field_runs(" PAGE ", "1"))
+                p.append(_run(" —"))
+                element.append(p)
+
+    # -- writing helpers ------------------------------------------------------
+    def p(self, style: str, text: str = "", runs: Iterable[Run] = ()) -> etree._Element:
+        """Append a paragraph in a digest style (by Word style name)."""
+        element = _paragraph(self.ids[style])
+        if self.break_pending:
+            element[0].insert(1, OxmlElement("w:pageBreakBefore"))
+            self.break_pending = False
+        if text:
+            element.append(_run(clean_text(text)))
+        for run in runs:
+            element.append(self._inline(run))
+        self.end.addprevious(element)
+        return element
+
+    def _inline(self, run: Run) -> etree._Element:
+        style = S.EMPHASIS if run.emphasis else S.STRONG if run.strong else None
+        element = _run(clean_text(run.text), self.ids[style] if style else None)
+        if run.strong and run.emphasis:
+            element[0].append(OxmlElement("w:b"))  # after w:rStyle in the run's rPr
+        return element
+
+    # -- nodes --------------------------------------------------------------
+    def masthead(self, m: Masthead) -> None:
+        if not isinstance(m, Masthead):
+            raise UnknownNodeError(f"DOCX writer: masthead must be a Masthead, got {type(m).__name__}")
+        if m.marking:
+            self.p(S.MARKING, m.marking)
+        self.p(S.MASTHEAD, m.name)
+        self.p(S.ISSUE, m.issue)
+        self.p(S.MASTHEAD_LINE, f"{m.unit}\t{m.date}")
+
+    def heading(self, h: Heading) -> None:
+        level = min(max(h.level, 1), len(S.HEADINGS))
+        element = self.p(S.HEADINGS[level - 1], h.label)
+        name = self.bookmarks.get(id(h))
+        if name is not None:
+            bookmark(element, int(name[4:]), name)
+
+    def paragraph(self, para: Paragraph) -> None:
+        self.p(S.paragraph_style_name(para.style), runs=para.runs)
+
+    def list_block(self, block: ListBlock) -> None:
+        for index, item in enumerate(block.items, start=1):
+            self.p(S.LIST, runs=[Run(list_label(block.ordered, index)), *item])
+
+    def page_break(self, _: PageBreak) -> None:
+        self.break_pending = True
+
+    def figure(self, fig: Figure) -> None:
+        width, height = fig.width_mm, fig.height_mm
+        limit = self.theme.page["width_mm"] - self.theme.page["margin_left_mm"] - self.theme.page["margin_right_mm"]
+        if width > limit:
+            width, height = limit, height * limit / width
+        element = self.p(S.FIGURE)
+        inline = self.word.part.new_pic_inline(str(fig.image), Mm(width), Mm(height))
+        run = OxmlElement("w:r")
+        drawing = OxmlElement("w:drawing")
+        drawing.append(inline)
+        run.append(drawing)
+        element.append(run)
+        self.p(S.CAPTION, fig.label)
+        if fig.source:
+            self.p(S.SOURCE, source_line(fig.source))
+
+    def table(self, t: Table) -> None:
+        self.p(S.CAPTION, t.label)
+        columns = max([len(t.numeric), *(len(r) for r in t.header + t.rows)])
+        widths = _column_widths(t.header + t.rows, columns, self.text_width)
+        tbl = OxmlElement("w:tbl")
+        tbl.append(_tbl_pr(self.ids[S.TABLE]))
+        grid = OxmlElement("w:tblGrid")
+        for w in widths:
+            grid.append(OxmlElement("w:gridCol", {qn("w:w"): str(w)}))
+        tbl.append(grid)
+        fill = S.hex_color(self.theme.colors["table_header_fill"])
+        for row in t.header:
+            tbl.append(self._row(row, widths, header=True, fill=fill, numeric=t.numeric))
+        for row in t.rows:
+            tbl.append(self._row(row, widths, header=False, fill="", numeric=t.numeric))
+        self.end.addprevious(tbl)
+        if t.source:
+            self.p(S.SOURCE, source_line(t.source))
+
+    def _row(self, cells: list[str], widths: list[int], *, header: bool, fill: str, numeric: list[bool]):
+        tr = OxmlElement("w:tr")
+        trpr = OxmlElement("w:trPr")
+        trpr.append(OxmlElement("w:cantSplit"))
+        if header:
+            trpr.append(OxmlElement("w:tblHeader"))  # repeated on every page the table spans
+        tr.append(trpr)
+        for i, width in enumerate(widths):
+            text = cells[i] if i < len(cells) else ""
+            tc = OxmlElement("w:tc")
+            tcpr = OxmlElement("w:tcPr")
+            tcpr.append(OxmlElement("w:tcW", {qn("w:w"): str(width), qn("w:type"): "dxa"}))
+            if fill:
+                tcpr.append(
+                    OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill})
+                )
+            tcpr.append(OxmlElement("w:vAlign", {qn("w:val"): "center"}))
+            tc.append(tcpr)
+            align = "center" if header else "right" if i < len(numeric) and numeric[i] else None
+            p = _paragraph(self.ids[S.TABLE_TEXT], align)
+            p.append(_run(clean_text(text), self.ids[S.STRONG] if header else None))
+            tc.append(p)
+            tr.append(tc)
+        return tr
+
+    def closing(self, c: Closing) -> None:
+        """版记: one-column table, rules top and bottom as wide as the text block."""
+        if not isinstance(c, Closing):
+            raise UnknownNodeError(f"DOCX writer: closing must be a Closing, got {type(c).__name__}")
+        if not c.lines and not c.print_run:
+            return
+        self.p(S.NORMAL)
+        char = round(self.theme.style("closing").size * 20)
+        rule = S.hex_color(self.theme.colors["text"])
+        tbl = OxmlElement("w:tbl")
+        tblpr = OxmlElement("w:tblPr")
+        tblpr.append(OxmlElement("w:tblW", {qn("w:w"): str(self.text_width), qn("w:type"): "dxa"}))
+        tblpr.append(OxmlElement("w:jc", {qn("w:val"): "center"}))
+        borders = OxmlElement("w:tblBorders")
+        for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 6), ("insideV", 0)):
+            attrs = {qn("w:val"): "single" if size else "nil"}
+            if size:
+                attrs.update({qn("w:sz"): str(size), qn("w:space"): "0", qn("w:color"): rule})
+            borders.append(OxmlElement(f"w:{side}", attrs))
+        tblpr.append(borders)
+        tblpr.append(OxmlElement("w:tblLayout", {qn("w:type"): "fixed"}))
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            margins.append(OxmlElement(f"w:{side}", {qn("w:w"): str(char), qn("w:type"): "dxa"}))
+        tblpr.append(margins)
+        tbl.append(tblpr)
+        grid = OxmlElement("w:tblGrid")
+        grid.append(OxmlElement("w:gridCol", {qn("w:w"): str(self.text_width)}))
+        tbl.append(grid)
+        lines = list(c.lines) or [""]
+        for index, line in enumerate(lines):
+            tr = OxmlElement("w:tr")
+            tc = OxmlElement("w:tc")
+            tcpr = OxmlElement("w:tcPr")
+            tcpr.append(OxmlElement("w:tcW", {qn("w:w"): str(self.text_width), qn("w:type"): "dxa"}))
+            tc.append(tcpr)
+            if line or not c.print_run:
+                p = _paragraph(self.ids[S.CLOSING])
+                p.append(_run(clean_text(line)))
+                tc.append(p)
+            if c.print_run and index == len(lines) - 1:
+                p = _paragraph(self.ids[S.CLOSING], "right")
+                p.append(_run(clean_text(c.print_run)))
+                tc.append(p)
+            tr.append(tc)
+            tbl.append(tr)
+        self.end.addprevious(tbl)
+
+
+def _paragraph(style_id: str, align: str | None = None) -> etree._Element:
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    ppr.append(OxmlElement("w:pStyle", {qn("w:val"): style_id}))
+    if align:
+        ppr.append(OxmlElement("w:jc", {qn("w:val"): align}))
+    p.append(ppr)
+    return p
+
+
+def _run(text: str, style_id: str | None = None) -> etree._Element:
+    """A w:r for text; tabs and newlines become w:tab and w:br as Word expects."""
+    run = OxmlElement("w:r")
+    if style_id:
+        rpr = OxmlElement("w:rPr")
+        rpr.append(OxmlElement("w:rStyle", {qn("w:val"): style_id}))
+        run.append(rpr)
+    for i, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        if i:
+            run.append(OxmlElement("w:br"))
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                run.append(OxmlElement("w:tab"))
+            if piece:
+                t = OxmlElement("w:t", {qn("xml:space"): "preserve"})
+                t.text = piece
+                run.append(t)
+    return run
+
+
+def _page_break_run() -> etree._Element:
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:br", {qn("w:type"): "page"}))
+    return run
+
+
+def _tbl_pr(style_id: str) -> etree._Element:
+    pr = OxmlElement("w:tblPr")
+    pr.append(OxmlElement("w:tblStyle", {qn("w:val"): style_id}))
+    pr.append(OxmlElement("w:tblW", {qn("w:w"): "5000", qn("w:type"): "pct"}))
+    pr.append(OxmlElement("w:jc", {qn("w:val"): "center"}))
+    pr.append(OxmlElement("w:tblLayout", {qn("w:type"): "fixed"}))
+    pr.append(
+        OxmlElement(
+            "w:tblLook",
+            {qn("w:val"): "04A0", qn("w:firstRow"): "1", qn("w:lastRow"): "0",
+             qn("w:firstColumn"): "1", qn("w:lastColumn"): "0", qn("w:noHBand"): "0", qn("w:noVBand"): "1"},
+        )
+    )
+    return pr
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_widths(rows: list[list[str]], columns: int, total: int) -> list[int]:
+    """Column widths in twips, shared out by each column's longest cell (within bounds)."""
+    weights = []
+    for i in range(columns):
+        longest = max((_display_width(r[i]) for r in rows if i < len(r)), default=0)
+        weights.append(min(max(longest, 6), 30))
+    scale = total / sum(weights)
+    widths = [int(w * scale) for w in weights]
+    widths[0] += total - sum(widths)
+    return widths

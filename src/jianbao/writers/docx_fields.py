@@ -1,0 +1,130 @@
+"""Word fields python-docx has no API for: PAGE, TOC with PAGEREF entries, bookmarks.
+
+The TOC is a complex field ``TOC \\o "1-3" \\h \\z \\u`` whose cached result is
+already filled in: one "toc N" paragraph per heading, each linking to a
+bookmark on its heading and ending in a ``PAGEREF`` field. Word rebuilds the
+whole field on open (``w:updateFields`` in settings.xml); LibreOffice does not
+rebuild indexes when converting headless, but it does lay out PAGEREF fields,
+so its PDF shows the right page numbers too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+TOC_INSTRUCTION = ' TOC \\o "1-3" \\h \\z \\u '
+
+
+def field_runs(instruction: str, result: str) -> list[etree._Element]:
+    """The w:r elements of a complex field: begin, instruction, separate, result, end."""
+    return [
+        _fld_char("begin"),
+        _instr(instruction),
+        _fld_char("separate"),
+        _text_run(result),
+        _fld_char("end"),
+    ]
+
+
+def bookmark(paragraph: etree._Element, ident: int, name: str) -> None:
+    """Wrap the paragraph's content in a bookmark (what TOC \\h and PAGEREF point at)."""
+    start = OxmlElement("w:bookmarkStart", {qn("w:id"): str(ident), qn("w:name"): name})
+    end = OxmlElement("w:bookmarkEnd", {qn("w:id"): str(ident)})
+    ppr = paragraph.find(qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        paragraph.insert(0, start)
+    paragraph.append(end)
+
+
+def toc_paragraphs(
+    entries: Iterable[tuple[int, str, str]], style_ids: dict[int, str]
+) -> list[etree._Element]:
+    """TOC field paragraphs for (level, text, bookmark name) entries.
+
+    The field begins in the first paragraph and ends in the last; with no
+    entries a single paragraph holds the whole (empty) field.
+    """
+    paragraphs: list[etree._Element] = []
+    for level, text, name in entries:
+        p = _paragraph(style_ids[level])
+        link = OxmlElement("w:hyperlink", {qn("w:anchor"): name, qn("w:history"): "1"})
+        link.append(_text_run(text))
+        link.append(_tab_run())
+        for run in field_runs(f" PAGEREF {name} \\h ", ""):
+            link.append(run)
+        p.append(link)
+        paragraphs.append(p)
+    if not paragraphs:
+        paragraphs.append(_paragraph(style_ids[1]))
+    first, last = paragraphs[0], paragraphs[-1]
+    begin = [_fld_char("begin"), _instr(TOC_INSTRUCTION), _fld_char("separate")]
+    anchor = first.find(qn("w:pPr"))
+    for run in reversed(begin):
+        anchor.addnext(run)
+    last.append(_fld_char("end"))
+    return paragraphs
+
+
+def enable_field_update_and_even_odd(document: DocxDocument) -> None:
+    """settings.xml: update fields on open (TOC) and separate even/odd footers."""
+    settings = document.settings
+    settings.odd_and_even_pages_header_footer = True
+    element = settings.element
+    update = element.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        element.insert_element_before(update, *_AFTER_UPDATE_FIELDS)
+    update.set(qn("w:val"), "true")
+
+
+# Children of w:settings that follow w:updateFields in the schema.
+_AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids",
+    "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
+    "w:captions", "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
+    "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+)
+
+
+def _paragraph(style_id: str) -> etree._Element:
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    ppr.append(OxmlElement("w:pStyle", {qn("w:val"): style_id}))
+    p.append(ppr)
+    return p
+
+
+def _fld_char(kind: str) -> etree._Element:
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): kind}))
+    return run
+
+
+def _instr(instruction: str) -> etree._Element:
+    run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
+    instr.text = instruction
+    run.append(instr)
+    return run
+
+
+def _text_run(text: str) -> etree._Element:
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t", {qn("xml:space"): "preserve"})
+    t.text = text
+    run.append(t)
+    return run
+
+
+def _tab_run() -> etree._Element:
+    run = OxmlElement("w:r")
+    run.append(OxmlElement("w:tab"))
+    return run

@@ -1,0 +1,289 @@
+"""Chart and table specs: YAML files validated into models, plus the lookups both share.
+
+A spec names what to plot, never a number: every value comes from the Dataset
+by (indicator, period, region). Specs live in ``builtin/charts`` and
+``builtin/tables``; a project's ``templates/charts`` and ``templates/tables``
+replace same-named files and add new ones (like mkdocs' ``custom_dir``).
+
+Periods in specs are written relative to the digest period so one spec serves
+every issue: ``current`` (the default) is the digest period, ``end`` the stock
+date at its end (``2025-06-30`` for ``2025H1``), a code without a year gets the
+digest's year (``Q1`` → ``2025Q1``, ``M01-05`` → ``2025M01-05``), and a full
+code (``2025-2027``) is taken as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from jianbao.numbers import round_half_up
+from jianbao.periods import Period, PeriodError, parse_period
+from jianbao.resources import builtin_path
+
+CHART_TYPES = ("bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar")
+PREFIX_QUALIFIERS = ("超过", "超", "近", "约")
+ID_PATTERN = r"^[A-Za-z0-9_\-]+$"  # what document/compose.py accepts after chart: / table:
+
+
+class SpecError(ValueError):
+    """A chart or table spec is malformed or asks for data that is not there."""
+
+
+def spec_error(where: str, field: str, expected: str, found: object = None) -> SpecError:
+    """The one message shape: where, which field, what was expected, what was found."""
+    shown = "" if found is None else f", found {found!r}"
+    return SpecError(f"{where}: field '{field}': expected {expected}{shown}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Spec(_Strict):
+    """Common to chart and table specs: identity, caption, source line, origin file."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    source: str | None = None  # default: the catalog sources of the indicators used
+    _file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def where(self) -> str:
+        """How error messages name this spec: its file, or its id when built in code."""
+        return str(self._file) if self._file else f"spec {self.id!r}"
+
+    def caption(self, period: Period) -> str:
+        """The title with ``{period}`` / ``{year}`` filled in from the digest period."""
+        try:
+            return self.title.format(period=period.label(), year=period.end.year)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise spec_error(
+                self.where, "title", "text whose only placeholders are {period} and {year}", self.title
+            ) from exc
+
+
+class Cell(_Strict):
+    """A partial data key; a series and a category together make one full key."""
+
+    label: str | None = None
+    indicator: str | None = None
+    period: str | None = None
+    region: str | None = None
+
+
+class Series(Cell):
+    indicators: list[str] | None = None  # one per category, when categories carry no indicator
+    axis: Literal["left", "right"] = "left"  # bar_line: bars left, line right
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Series:
+        if self.indicator and self.indicators:
+            raise ValueError("give either indicator or indicators, not both")
+        return self
+
+
+class ChartSpec(_Spec):
+    """A chart: series × categories, each cell one observation.
+
+    Categories run along the axis (bars, points, slices). A cell's indicator comes
+    from the series (``indicator``, or ``indicators[i]`` for category i) or from
+    the category; its period and region from the category, else the series,
+    else the digest period and 全国.
+    """
+
+    type: Literal["bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar"]
+    unit: str | None = None  # left-axis unit label; default: the indicators' unit
+    right_unit: str | None = None  # bar_line's right axis
+    remainder: str | None = None  # pie/donut/stacked_bar of shares: label of the part that fills to 100
+    width_mm: float = Field(default=150, gt=20, le=170)
+    height_mm: float = Field(default=85, gt=20, le=230)
+    series: list[Series] = Field(min_length=1)
+    categories: list[Cell] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> ChartSpec:
+        axes = {s.axis for s in self.series}
+        if self.type == "bar_line" and axes != {"left", "right"}:
+            raise ValueError("bar_line needs series on both axes: bars with axis: left, a line with axis: right")
+        if self.type != "bar_line" and "right" in axes:
+            raise ValueError(f"axis: right is only for bar_line, not {self.type}")
+        if self.type in ("pie", "donut") and len(self.series) != 1:
+            raise ValueError(f"{self.type} takes exactly one series")
+        if self.remainder and self.type not in ("pie", "donut", "stacked_bar"):
+            raise ValueError("remainder is only for pie, donut and stacked_bar")
+        for i, s in enumerate(self.series):
+            if s.indicators is not None and len(s.indicators) != len(self.categories):
+                raise ValueError(
+                    f"series {i}: indicators has {len(s.indicators)} entries, one per category "
+                    f"({len(self.categories)}) expected"
+                )
+        return self
+
+
+class Column(_Strict):
+    label: str
+    key: str = "value"  # which of the row's indicators this column shows
+    show: Literal["value", "unit", "period"] = "value"  # period: when the row's figure is for (截至3月底)
+    period: str | None = None
+    region: str | None = None
+
+
+class Row(BaseModel):
+    """A table row: label, optional period/region, and indicator ids by column key."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    label: str | None = None
+    period: str | None = None
+    region: str | None = None
+
+    @property
+    def indicators(self) -> dict[str, str]:
+        return dict(self.model_extra or {})
+
+
+class TableSpec(_Spec):
+    stub: str = "指标"  # header of the row-label column
+    columns: list[Column] = Field(min_length=1)
+    rows: list[Row] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _keys_used(self) -> TableSpec:
+        keys = {c.key for c in self.columns}
+        for i, row in enumerate(self.rows):
+            for key, ind in row.indicators.items():
+                if key not in keys:
+                    raise ValueError(f"rows {i}: {key!r} is not a column key (columns use: {', '.join(sorted(keys))})")
+                if not isinstance(ind, str):
+                    raise ValueError(f"rows {i}: {key} must be an indicator id, found {ind!r}")
+        return self
+
+
+SpecT = TypeVar("SpecT", ChartSpec, TableSpec)
+
+
+def load_chart_specs(project_templates: Path | None = None) -> dict[str, ChartSpec]:
+    """Built-in chart specs, with a project's templates/charts/*.yaml replacing same-named files."""
+    return _load_specs("charts", ChartSpec, project_templates)
+
+
+def load_table_specs(project_templates: Path | None = None) -> dict[str, TableSpec]:
+    """Built-in table specs, with a project's templates/tables/*.yaml replacing same-named files."""
+    return _load_specs("tables", TableSpec, project_templates)
+
+
+def _load_specs(kind: str, model: type[SpecT], project_templates: Path | None) -> dict[str, SpecT]:
+    files = {p.name: p for p in _yaml_files(builtin_path(kind))}
+    if project_templates is not None:
+        files.update({p.name: p for p in _yaml_files(project_templates / kind)})
+    specs: dict[str, SpecT] = {}
+    problems: list[str] = []
+    for name in sorted(files):
+        try:
+            spec = load_spec_file(files[name], model)
+        except SpecError as exc:
+            problems.append(str(exc))
+            continue
+        if spec.id in specs:
+            problems.append(f"{files[name]}: field 'id': {spec.id!r} is already the id of {specs[spec.id].where}")
+            continue
+        specs[spec.id] = spec
+    if problems:
+        raise SpecError("\n".join(problems))
+    return specs
+
+
+def _yaml_files(folder: Path) -> Iterable[Path]:
+    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else ()
+
+
+def load_spec_file(path: Path, model: type[SpecT]) -> SpecT:
+    """One spec file; the id defaults to the file name (without .yaml)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{path}: expected a mapping of spec fields, found {type(raw).__name__}")
+    raw.setdefault("id", path.stem)
+    try:
+        spec = model.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: {exc.error_count()} problem(s)"]
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            found = "" if err["type"] == "missing" else f" (found {err.get('input')!r})"
+            lines.append(f"  field '{field}': {err['msg']}{found}")
+        raise SpecError("\n".join(lines)) from None
+    spec._file = path
+    return spec
+
+
+# -- lookups shared by charts and tables ---------------------------------------
+
+
+def resolve_period(text: str | None, digest: Period, where: str, field: str) -> Period:
+    """A spec's period word or code, relative to the digest period (see the module docstring)."""
+    if text in (None, "", "current"):
+        return digest
+    code = str(text)
+    if code == "end":
+        code = digest.end.isoformat()
+    elif not code[:1].isdigit():
+        code = f"{digest.end.year}{code}"
+    try:
+        return parse_period(code)
+    except PeriodError as exc:
+        raise spec_error(
+            where, field, "current, end, a period code (2025Q1) or one without the year (Q1, M01-05)", text
+        ) from exc
+
+
+def known_indicator(dataset, indicator: str, where: str, field: str):
+    """The catalog entry of an id a spec names, or a SpecError listing some ids that exist."""
+    if indicator not in dataset.catalog:
+        raise spec_error(where, field, f"an indicator id of the catalog (e.g. {_sample(dataset.catalog)})", indicator)
+    return dataset.catalog[indicator]
+
+
+def observe(dataset, indicator: str, period: Period, region: str, where: str, field: str):
+    """The observation a spec asks for, or a SpecError saying what the data has instead."""
+    known_indicator(dataset, indicator, where, field)
+    obs = dataset.get(indicator, period, region)
+    if obs is None:
+        have = ", ".join(p.code for p in dataset.periods(indicator)) or "none"
+        place = f" for region {region!r}" if region else ""
+        raise spec_error(
+            where, field, f"data for {indicator} in period {period.code}{place} (periods with data: {have})"
+        )
+    return obs
+
+
+def _sample(ids: Iterable[str], n: int = 5) -> str:
+    ids = sorted(ids)
+    return ", ".join(ids[:n]) + (", …" if len(ids) > n else "")
+
+
+def format_value(value: Decimal, decimals: int, qualifier: str = "", unit: str = "") -> str:
+    """A published figure: half-up to its decimals, qualifier placed as Chinese writes it.
+
+    超过/超/近/约 go before the number, 余/多 between number and unit, 以上 after the unit.
+    """
+    number = f"{round_half_up(value, decimals):f}"
+    if qualifier in PREFIX_QUALIFIERS:
+        return f"{qualifier}{number}{unit}"
+    if qualifier == "以上":
+        return f"{number}{unit}{qualifier}"
+    return f"{number}{qualifier}{unit}"
+
+
+def default_source(dataset, indicators: Iterable[str]) -> str:
+    """The catalog sources of the indicators, in first-use order, joined with 、."""
+    sources = dict.fromkeys(dataset.indicator(i).source for i in indicators)
+    return "、".join(s for s in sources if s)
+

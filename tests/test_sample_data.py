@@ -253,7 +253,7 @@ def test_provinces_with_double_digit_profit_growth(dataset: Dataset) -> None:
         ("textile_carbon_intensity_reduction", "2024-2025", "14", "%", "超过"),
         ("universal_service_years", "2016-2025", "10", "年", ""),
         ("mobile_traffic_double_digit_months", "2025H1", "6", "个月", ""),
-        ("sme_service_month_years", "2025", "5", "年", ""),
+        ("sme_service_month_years", "2025H1", "5", "年", ""),
         ("elderly_friendly_sites", "2025H1", "3000", "个", "余"),
         ("sme_talent_trained", "2025H1", "40", "万人", "近"),
         ("recycled_aluminum_energy_ratio_low", "2025H1", "5", "%", ""),

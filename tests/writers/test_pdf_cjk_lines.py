@@ -56,3 +56,13 @@ def test_newline_is_a_hard_break_and_marks_the_last_line():
 
 def test_empty_text_is_one_empty_line():
     assert [(s.start, s.end, s.last) for s in break_lines("", [], 10, 10)] == [(0, 0, True)]
+
+
+def test_justification_keeps_numbers_and_words_closed():
+    from jianbao.writers.pdf_flow import _justify
+
+    chars = "增长10.2%和AG600"
+    spacing = _justify(chars, 6.0)
+    inside = [i for i in range(len(chars) - 1) if chars[i].isascii() and chars[i + 1].isascii()]
+    assert all(spacing[i] == 0 for i in inside)
+    assert sum(spacing[:-1]) == 6.0

@@ -38,7 +38,7 @@ class LineSpan:
     last: bool
 
 
-def _wordlike(c: str) -> bool:
+def wordlike(c: str) -> bool:
     """Latin letters, digits and ASCII signs: runs of these stay together."""
     return c > " " and c < "\u2000"
 
@@ -49,7 +49,7 @@ def breakable(a: str, b: str) -> bool:
         return False
     if a.isspace():
         return True
-    if _wordlike(a) and _wordlike(b):
+    if wordlike(a) and wordlike(b):
         return False
     if a in DIGITS and b in UNIT_START:
         return False

@@ -30,7 +30,7 @@ from jianbao.writers.pdf_flow import (
     AtPageFoot, Contents, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
     Span, TextBlock, draw_segments,
 )
-from jianbao.writers.pdf_fonts import FontBook
+from jianbao.writers.pdf_fonts import FontBook, clean_text
 
 __all__ = ["render_pdf"]
 
@@ -93,8 +93,9 @@ class _PdfWriter:
             leftMargin=self.left, rightMargin=self.right,
             topMargin=self.top, bottomMargin=self.bottom,
             pageTemplates=[PageTemplate("page", [frame], onPage=self._page_number)],
-            title=meta.title, author=meta.author, subject=meta.subject,
-            keywords=", ".join(meta.keywords), creator="jianbao",
+            title=clean_text(meta.title), author=clean_text(meta.author),
+            subject=clean_text(meta.subject), keywords=clean_text(", ".join(meta.keywords)),
+            creator="jianbao",
             invariant=1, initialFontName=body_font, lang=meta.language or None,
         )
         template.build(story, canvasmaker=partial(JBCanvas, created=_pdf_date(meta.created)))
@@ -113,7 +114,7 @@ class _PdfWriter:
             x = self.left + st.size
         y = self.bottom - self.theme.page.get("footer_distance_mm", 7) * mm - 0.88 * st.size
         canv.saveState()
-        draw_segments(canv, x, y, 0.0, [(text, face)])
+        draw_segments(canv, x, y, [(text, face, 0.0)])
         canv.restoreState()
 
     def story(self) -> list[Flowable]:
@@ -239,7 +240,7 @@ class _PdfWriter:
     def heading(self, heading: Heading, key: str = "") -> list[Flowable]:
         st = self.style(f"heading{min(max(heading.level, 1), 3)}")
         layout = self.layout(st)
-        outline = (key, heading.label, 0) if key else None
+        outline = (key, clean_text(heading.label), 0) if key else None
         block = HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], layout,
                              outline=outline, pages=self.pages)
         # Keep a heading with at least two lines of what follows it.
@@ -308,8 +309,9 @@ class _PdfWriter:
 
     def figure(self, fig: Figure) -> Flowable:
         width, height = fig.width_mm * mm, fig.height_mm * mm
-        if width > self.text_w:
-            width, height = self.text_w, height * self.text_w / width
+        # Never wider than the text block, nor so tall that caption and source cannot follow.
+        scale = min(1.0, self.text_w / width, 0.8 * self.text_h / height)
+        width, height = width * scale, height * scale
         image = Image(str(fig.image), width=width, height=height)
         image.hAlign = "CENTER"
         image.spaceBefore = 6

@@ -17,11 +17,11 @@ from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from jianbao.writers.cjk_lines import EPS, break_lines
+from jianbao.writers.cjk_lines import EPS, break_lines, wordlike
 from jianbao.writers.pdf_fonts import Face, FontBook, clean_text
 
 Span = tuple[str, Face]
-Segment = tuple[str, Face]
+Segment = tuple[str, Face, float]  # characters, face, spacing after each character
 # Where the baseline sits in an em box (ideographs span about -0.12 em to 0.88 em).
 ASCENT = 0.88
 # Stroke width of synthetic bold, as a share of the font size.
@@ -70,20 +70,22 @@ class Layout:
 class Line:
     x: float
     width: float
-    char_space: float
     segments: list[Segment] = field(default_factory=list)
 
 
-def draw_segments(canv: Canvas, x: float, y: float, char_space: float,
-                  segments: list[Segment]) -> None:
-    """Draw one line of faced text starting at (x, y) with the given character spacing."""
+def draw_segments(canv: Canvas, x: float, y: float, segments: list[Segment]) -> None:
+    """Draw one line of faced, spaced text starting at (x, y)."""
     text = canv.beginText(x, y)
     # Tc and Tr persist in the graphics state beyond ET: always set them explicitly.
-    text.setCharSpace(char_space)
+    spacing = 0.0
+    text.setCharSpace(spacing)
     font: tuple[str, float] | None = None
     color: Color | None = None
     bold = False
-    for chars, face in segments:
+    for chars, face, char_space in segments:
+        if char_space != spacing:
+            spacing = char_space
+            text.setCharSpace(spacing)
         if (face.font, face.size) != font:
             font = (face.font, face.size)
             text.setFont(face.font, face.size)
@@ -99,6 +101,8 @@ def draw_segments(canv: Canvas, x: float, y: float, char_space: float,
         text.textOut(chars)
     if bold:
         text.setTextRenderMode(0)
+    if spacing:
+        text.setCharSpace(0)
     canv.drawText(text)
 
 
@@ -130,19 +134,20 @@ class TextBlock(Flowable):
             room = avail - indent
             slack = room - span.width
             x = lay.left + indent
-            char_space = 0.0
-            count = span.end - span.start
-            if lay.align == "justify" and not span.last and count > 1 and slack > 0:
-                char_space = slack / (count - 1)
+            spacing = [0.0] * (span.end - span.start)
+            if lay.align == "justify" and not span.last and slack > 0:
+                spacing = _justify(text[span.start:span.end], slack)
             elif lay.align == "center":
                 x += slack / 2
             elif lay.align == "right":
                 x += slack
-            line = Line(x, span.width, char_space)
+            line = Line(x, span.width)
             start = span.start
             for j in range(span.start + 1, span.end + 1):
-                if j == span.end or faces[j] is not faces[start]:
-                    line.segments.append((text[start:j], faces[start]))
+                if (j == span.end or faces[j] is not faces[start]
+                        or spacing[j - span.start] != spacing[start - span.start]):
+                    line.segments.append((text[start:j], faces[start],
+                                          spacing[start - span.start]))
                     start = j
             lines.append(line)
         self._lines, self._laid_width = lines, width
@@ -180,11 +185,30 @@ class TextBlock(Flowable):
 
     def draw(self) -> None:
         for i, line in enumerate(self._lines):
-            draw_segments(self.canv, line.x, self.baseline(i), line.char_space, line.segments)
+            draw_segments(self.canv, line.x, self.baseline(i), line.segments)
 
     @property
     def text(self) -> str:
         return self._text
+
+
+def _justify(chars: str, slack: float) -> list[float]:
+    """Spacing after each character that spreads ``slack`` over the line's gaps.
+
+    Gaps inside a Latin word or a number ("10.2%", "AG600") stay closed, as a reader
+    expects; only when a line has no other gap does the word itself spread.
+    """
+    gaps = [i + 1 < len(chars) and not (wordlike(chars[i]) and wordlike(chars[i + 1]))
+            for i in range(len(chars))]
+    count = sum(gaps)
+    if count == 0:
+        if len(chars) < 2:
+            return [0.0] * len(chars)
+        return [slack / (len(chars) - 1)] * len(chars)
+    share = slack / count
+    # The last character's spacing falls outside the line: give it the share too so it
+    # joins the segment before it.
+    return [share if gap or i + 1 == len(chars) else 0.0 for i, gap in enumerate(gaps)]
 
 
 def _shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[float]]:
@@ -354,5 +378,5 @@ class Contents(Flowable):
         if width - num_w - 2 * gap > 0:
             canv.line(gap, face.size * 0.15, width - num_w - gap, face.size * 0.15)
         canv.setDash([])
-        draw_segments(canv, width - num_w, 0, 0.0, [(number, face)])
+        draw_segments(canv, width - num_w, 0, [(number, face, 0.0)])
         canv.endForm()

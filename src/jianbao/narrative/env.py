@@ -13,7 +13,6 @@ the template came from the project), the line and what went wrong.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -133,11 +132,21 @@ def problem_from(exc: Exception, name: str) -> TemplateProblem:
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The innermost template frame of a traceback Jinja2 has rewritten to template lines."""
+    """The innermost template frame of a traceback, as template file and line.
+
+    A traceback from ``Template.render`` has been rewritten by Jinja2 to
+    template lines already; one from ``Template.make_module`` still holds the
+    compiled frames, which know their template and map their own line numbers.
+    """
     file = line = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        if frame.name in _JINJA_FRAMES or frame.name.startswith("block '"):
-            file, line = frame.filename, frame.lineno
+    tb = exc.__traceback__
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            file, line = template.filename, template.get_corresponding_lineno(tb.tb_lineno)
+        elif tb.tb_frame.f_code.co_name in _JINJA_FRAMES or tb.tb_frame.f_code.co_name.startswith("block '"):
+            file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
     return file, line
 
 

@@ -17,3 +17,13 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, float):
         return Decimal(repr(value))
     return Decimal(str(value).strip())
+
+
+def shown_decimals(value: Decimal, published: int, qualifier: str = "") -> int:
+    """Decimals to print: the published ones, except that a bound (8%以上, 超过14万家)
+    keeps the digits it was stored with — the source wrote "8%以上", not "8.0%以上"."""
+    if not qualifier:
+        return published
+    exponent = value.as_tuple().exponent
+    stored = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return min(stored, published)

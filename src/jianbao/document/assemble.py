@@ -1,0 +1,108 @@
+"""Assemble the Document: draw the referenced charts, build the tables, compose, append data.
+
+The narrative's Markdown names charts and tables by id; this is where those
+ids meet the chart and table specs. An unknown id is reported with the
+template file and line that wrote it, since that is where the user fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from jianbao.charts import chart_source, draw_charts, load_chart_specs, load_table_specs
+from jianbao.charts.spec import format_value
+from jianbao.document.compose import ComposeError, compose
+from jianbao.document.ir import Block, Document, Figure, Heading, Table
+from jianbao.narrative.env import BUILTIN_TEMPLATES
+from jianbao.narrative.render import Narrative
+from jianbao.numbers import shown_decimals
+from jianbao.periods import Period
+from jianbao.project import Project
+from jianbao.tables import build_table
+
+APPENDIX_TITLE = "本期数据一览"
+APPENDIX_HEADER = ["指标", "时期", "地区", "数值", "来源"]
+
+Stage = Callable[[str], AbstractContextManager[None]]
+
+
+def references(markdown: str, kind: str) -> list[str]:
+    """Ids of charts or tables the Markdown places, in order, each once."""
+    return list(dict.fromkeys(re.findall(rf"\]\({kind}:([A-Za-z0-9_\-]+)\)", markdown)))
+
+
+def assemble(
+    project: Project,
+    dataset,
+    period: Period,
+    theme,
+    shell: Document,
+    chapters: list[tuple[str, str, str]],
+    narrative: Narrative,
+    stage: Stage,
+) -> tuple[Document, int]:
+    """The full Document and how many charts were drawn (not from the cache)."""
+    chart_specs = load_chart_specs(project.templates_dir)
+    table_specs = load_table_specs(project.templates_dir)
+    for kind, known in (("chart", chart_specs), ("table", table_specs)):
+        unknown = [i for i in references(narrative.markdown, kind) if i not in known]
+        if unknown:
+            raise ComposeError(
+                f"{_where(project, f'{kind}:{unknown[0]}')}: unknown {kind} id {unknown[0]!r} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+    with stage("charts"):
+        wanted = [chart_specs[i] for i in references(narrative.markdown, "chart")]
+        images = draw_charts(wanted, dataset, period, theme, project.cache_dir)
+
+    def figure(chart_id: str, caption: str) -> Figure:
+        spec = chart_specs[chart_id]
+        return Figure(
+            number=0,
+            caption=caption or spec.caption(period),
+            image=images[chart_id],
+            width_mm=spec.width_mm,
+            height_mm=spec.height_mm,
+            source=chart_source(spec, dataset, period),
+        )
+
+    def table(table_id: str, caption: str) -> Table:
+        return build_table(table_specs[table_id], dataset, period, 0, caption)
+
+    with stage("compose"):
+        doc = compose(narrative.markdown, shell, [c[0] for c in chapters], figure, table)
+        tables = sum(isinstance(b, Table) for b in doc.blocks_in_order())
+        doc.appendix = appendix(narrative, dataset, tables + 1)
+        doc.meta.keywords = [*shell.meta.keywords, *(c[1] for c in chapters)]
+    return doc, len(images.drawn)
+
+
+def appendix(narrative: Narrative, dataset, number: int) -> list[Block]:
+    """附: every figure the text used, with its period, region, value, unit and source."""
+    rows = []
+    for obs in narrative.used:
+        ind = dataset.indicator(obs.indicator)
+        rows.append([
+            ind.name,
+            obs.period.label(),
+            obs.region or "全国",
+            format_value(obs.value, shown_decimals(obs.value, ind.decimals, obs.qualifier), obs.qualifier, obs.unit),
+            ind.source,
+        ])
+    if not rows:
+        return []
+    table = Table(number, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, False, True, False])
+    return [Heading(1, APPENDIX_TITLE, "附："), table]
+
+
+def _where(project: Project, needle: str) -> str:
+    """The first template file and line that contains ``needle`` (project files first)."""
+    for folder in (project.templates_dir, BUILTIN_TEMPLATES):
+        for path in sorted(Path(folder).rglob("*.j2")) if Path(folder).is_dir() else []:
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if needle in line:
+                    return f"{path}, line {n}"
+    return "the digest Markdown"

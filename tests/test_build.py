@@ -1,0 +1,116 @@
+"""`jianbao build` end to end on the sample project: what a reader of the files sees."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document as DocxDocument
+from pypdf import PdfReader
+
+from jianbao.build import build
+from jianbao.manifest import check_current, read_manifest
+from jianbao.project import open_project
+from jianbao.scaffold import init_project
+
+CHAPTERS = [
+    "一、工业经济总体运行",
+    "二、装备制造业",
+    "三、电子信息制造业和软件业",
+    "四、信息通信业",
+    "五、消费品工业",
+    "六、传统产业绿色化转型",
+    "七、中小企业",
+]
+
+# The key figures of issue 3, as a reader finds them in each format.
+KEY_FIGURES = [
+    "规上工业增加值同比增长6.4%",
+    "5G基站总数达到455万个",
+    "电信业务收入累计达9055亿元",
+]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory):
+    root = init_project(tmp_path_factory.mktemp("sample") / "digest")
+    result = build(root, None, ("docx", "pdf", "md"))
+    return root, result
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_build_writes_all_formats_and_a_manifest(sample) -> None:
+    root, result = sample
+    assert result.period.code == "2025H1"
+    folder = root / "reports" / "2025H1"
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    assert names == [
+        "manifest.json",
+        "工业和信息化发展简报-2025H1.docx",
+        "工业和信息化发展简报-2025H1.md",
+        "工业和信息化发展简报-2025H1.pdf",
+    ]
+    manifest = read_manifest(folder)
+    assert manifest is not None and manifest.summary.issue == "第1期"
+    assert len(manifest.summary.key_points) == 7
+    assert check_current(open_project(root), "2025H1").period == "2025H1"
+    pdf = next(f for f in result.files if f.format == "pdf")
+    assert 6 <= pdf.pages <= 40
+
+
+def test_pdf_holds_chapters_and_key_figures(sample) -> None:
+    root, result = sample
+    pdf = next(f.path for f in result.files if f.format == "pdf")
+    text = _squash(_pdf_text(pdf))
+    for heading in CHAPTERS:
+        assert heading in text
+    for figure in KEY_FIGURES:
+        assert figure in text
+    outline = [o.title for o in PdfReader(pdf).outline if not isinstance(o, list)]
+    assert [t for t in outline if t in CHAPTERS] == CHAPTERS
+
+
+def test_docx_holds_chapters_in_order_and_one_picture_per_chart(sample) -> None:
+    root, result = sample
+    docx = next(f.path for f in result.files if f.format == "docx")
+    document = DocxDocument(str(docx))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [h for h in headings if h in CHAPTERS] == CHAPTERS
+    pictures = document.inline_shapes
+    md = next(f.path for f in result.files if f.format == "md").read_text(encoding="utf-8")
+    assert len(pictures) == md.count("](chart:") >= 8
+
+
+def test_two_builds_give_identical_bytes(sample, tmp_path: Path) -> None:
+    root, first = sample
+    again = tmp_path / "again"
+    shutil.copytree(root, again, ignore=shutil.ignore_patterns("reports"))
+    second = build(again, None, ("docx", "pdf"))
+    for a in first.files:
+        if a.format == "md":
+            continue
+        b = next(f for f in second.files if f.format == a.format)
+        assert a.path.read_bytes() == b.path.read_bytes(), a.format
+
+
+def test_failed_build_keeps_previous_outputs(sample, tmp_path: Path) -> None:
+    root, _ = sample
+    copy = tmp_path / "broken"
+    shutil.copytree(root, copy)
+    before = {p.name: p.read_bytes() for p in (copy / "reports" / "2025H1").iterdir() if p.is_file()}
+    chapter = copy / "templates" / "chapters" / "industry.md.j2"
+    chapter.parent.mkdir(parents=True, exist_ok=True)
+    chapter.write_text("{{ fig('no_such_indicator') | growth }}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="no_such_indicator"):
+        build(copy, None, ("docx", "pdf"))
+    after = {p.name: p.read_bytes() for p in (copy / "reports" / "2025H1").iterdir() if p.is_file()}
+    assert after == before

@@ -207,3 +207,23 @@ def test_unknown_node_is_an_error(tmp_path, pdf_theme):
     doc.chapters.append(Chapter(Heading(1, "其他", "五、"), [object()]))  # type: ignore[list-item]
     with pytest.raises(UnknownNodeError, match="object"):
         render_pdf(doc, pdf_theme)
+
+
+def test_a_run_of_headings_is_kept_with_two_lines_of_text(pdf_theme):
+    from reportlab.platypus import CondPageBreak
+
+    from jianbao.writers.pdf import _keep_headings_with_text
+    from jianbao.writers.pdf_flow import Heading as HeadingBlock, Layout, TextBlock
+    from jianbao.writers.pdf_fonts import FontBook
+
+    book = FontBook(pdf_theme)
+    face = book.face("hei", 16)
+    layout = Layout(28.95, 16)
+    story = [TextBlock(book, [("正文", face)], layout),
+             HeadingBlock(book, [("一、章", face)], layout),
+             HeadingBlock(book, [("（一）节", face)], layout),
+             TextBlock(book, [("正文", face)], layout)]
+    kept = _keep_headings_with_text(story)
+    breaks = [f for f in kept if isinstance(f, CondPageBreak)]
+    assert len(breaks) == 1 and kept.index(breaks[0]) == 1
+    assert breaks[0].height == 4 * 28.95

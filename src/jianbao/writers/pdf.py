@@ -132,7 +132,7 @@ class _PdfWriter:
             story += self.block(block)
         if doc.closing.lines or doc.closing.print_run:
             story.append(self.closing())
-        return story
+        return _keep_headings_with_text(story)
 
     # -- styles ---------------------------------------------------------
     def style(self, name: str, fallback: str = "body") -> TextStyle:
@@ -241,10 +241,8 @@ class _PdfWriter:
         st = self.style(f"heading{min(max(heading.level, 1), 3)}")
         layout = self.layout(st)
         outline = (key, clean_text(heading.label), 0) if key else None
-        block = HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], layout,
-                             outline=outline, pages=self.pages)
-        # Keep a heading with at least two lines of what follows it.
-        return [CondPageBreak(3 * layout.pitch), block]
+        return [HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], layout,
+                             outline=outline, pages=self.pages)]
 
     def paragraph(self, para: Paragraph, default: str = "body") -> list[Flowable]:
         st = self.style(para.style, fallback=default)
@@ -316,6 +314,22 @@ class _PdfWriter:
         image.hAlign = "CENTER"
         image.spaceBefore = 6
         return KeepTogether([image, self.caption(fig.label), *self.source(fig.source)])
+
+
+def _keep_headings_with_text(story: list[Flowable]) -> list[Flowable]:
+    """Before each run of headings, break the page unless the run and two lines fit."""
+    out: list[Flowable] = []
+    for i, flowable in enumerate(story):
+        if isinstance(flowable, HeadingBlock) and not (
+                i and isinstance(story[i - 1], HeadingBlock)):
+            height = 2 * flowable.layout.pitch
+            for nxt in story[i:]:
+                if not isinstance(nxt, HeadingBlock):
+                    break
+                height += nxt.layout.pitch
+            out.append(CondPageBreak(height))
+        out.append(flowable)
+    return out
 
 
 def _column_widths(natural: list[float], numeric: list[bool], total: float) -> list[float]:

@@ -69,6 +69,29 @@ def test_the_default_period_falls_back_to_the_latest_period_inside_the_digest_pe
     assert isinstance(facade.fig("industry_profit_growth", "2025H1"), MissingFigure)
 
 
+@pytest.mark.parametrize(
+    ("period", "id", "expected"),
+    [
+        ("2025H1", "little_giants", "2025-07-18"),  # a stock reported after the period closed (目前)
+        ("2026H1", "little_giants", None),  # … but not a year later
+        ("2025H1", "carbon_intensity_reduction", "2024-2025"),  # a span of years holding the period (近两年)
+        ("2026H1", "carbon_intensity_reduction", None),
+        ("2025H1", "scrap_steel_share_target", "2027"),  # the nearest target ahead
+        ("2028H1", "scrap_steel_share_target", "2030"),
+        ("2025H1", "auto_production_growth", "2025H1"),  # the period itself beats its quarters
+    ],
+)
+def test_the_default_period_of_stocks_spans_and_targets(dataset, period, id, expected):
+    figure = Facade(dataset, period).fig(id)
+    assert (figure.period.code if figure else None) == expected
+
+
+def test_default_periods_read_naturally(dataset):
+    text, _ = render(dataset, '{{ fig("little_giants") }}；{{ fig("scrap_steel_share_target").label }}达到'
+                              '{{ fig("scrap_steel_share_target") }}；{{ fig("carbon_intensity_reduction") }}')
+    assert text == "1.46万家；2027年达到22%；超过14%"
+
+
 def test_every_observation_a_template_used_is_recorded_once_in_order(dataset):
     _, facade = render(dataset, '{{ fig("auto_production") }}{{ fig("industry_va_growth")|growth }}'
                                 '{% if has("equipment_va_pull") %}{% endif %}{{ fig("auto_production") }}')

@@ -295,8 +295,9 @@ class Facade:
     """The functions a chapter template calls, bound to a Dataset, the digest period and a sector.
 
     ``fig(id)`` without a period takes the digest period; when the indicator
-    has no figure for it, the latest period inside the digest period (1—5月
-    profits in a half-year digest, a stock 截至6月底, the 618 shopping event).
+    has no figure for it, the period the digest means by it (see ``_default``:
+    1—5月 profits in a half-year digest, a stock 截至6月底, the 618 event, 近两年,
+    a 2027 target), so templates name no period and work for any digest period.
     """
 
     def __init__(self, dataset: Dataset, period: Period | str, sector: str | None = None,
@@ -337,7 +338,7 @@ class Facade:
         wanted = self.period if period is None else parse_period(period)
         observation = self.dataset.get(id, wanted, region)
         if observation is None and period is None:
-            observation = self._latest_within(id, region)
+            observation = self._default(id, region)
         if observation is None:
             return MissingFigure(indicator, wanted, region)
         return self._figure(observation)
@@ -347,7 +348,7 @@ class Facade:
         indicator = self.indicator(id)
         wanted = self.period if period is None else parse_period(period)
         found = self.dataset.get(indicator.id, wanted, region)
-        return found is not None or (period is None and self._latest_within(id, region) is not None)
+        return found is not None or (period is None and self._default(id, region) is not None)
 
     def series(self, id: str, periods: Iterable[Period | str], region: str = "") -> list[Figure]:
         """The figures of ``id`` for those ``periods`` that have one, in the order given."""
@@ -394,11 +395,33 @@ class Facade:
     def _within(self, period: Period) -> bool:
         return self.period.start <= period.start and period.end <= self.period.end
 
-    def _latest_within(self, id: str, region: str) -> Observation | None:
-        inside = [o for o in self.dataset.observations(id, region=region) if self._within(o.period)]
-        if not inside:
-            return None
-        return max(inside, key=lambda o: (o.period.end, -o.period.start.toordinal()))
+    def _default(self, id: str, region: str) -> Observation | None:
+        """The observation ``fig(id)`` means when the digest period itself has none.
+
+        In order of preference: the latest period inside the digest period
+        (1—5月 profits, a stock 截至6月底; the longer span when two end on the
+        same day); a span of years that contains it (近两年, 2024—2025年); a stock
+        dated after it closes but within one more period (目前, at a press
+        conference); for a target, the nearest target period after it.
+        """
+        p = self.period
+        target = self.dataset.catalog[id].kind == "target"
+        best: tuple[tuple[int, int, int], Observation] | None = None
+        for o in self.dataset.observations(id, region=region):
+            q = o.period
+            if self._within(q):
+                rank = (0, -q.end.toordinal(), q.start.toordinal())
+            elif q.kind == "years" and q.start <= p.start and p.end <= q.end:
+                rank = (1, (q.end - q.start).days, 0)
+            elif q.kind == "date" and p.end < q.end <= p.end + (p.end - p.start):
+                rank = (2, q.end.toordinal(), 0)
+            elif target and q.end > p.end:
+                rank = (3, q.end.toordinal(), 0)
+            else:
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, o)
+        return best[1] if best else None
 
     def _figure(self, observation: Observation) -> Figure:
         self.used.add(observation)

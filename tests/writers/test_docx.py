@@ -327,7 +327,9 @@ def test_reference_docx_styles_win(tmp_path, theme):
     heading = ref.styles["Heading 1"]
     heading.font.color.rgb = RGBColor(0x00, 0x80, 0x00)
     heading.font.size = Pt(20)
+    heading.element.set(qn("w:styleId"), "1")  # as a Chinese Word names it
     ref.sections[0].page_width = Mm(215.9)  # Letter: the theme's A4 still applies
+    ref.sections[0].footer.paragraphs[0].text = "old footer"
     path = tmp_path / "reference.docx"
     ref.save(path)
     out = docx.Document(io.BytesIO(render_docx(sample_document(tmp_path), theme, reference=path)))
@@ -339,6 +341,28 @@ def test_reference_docx_styles_win(tmp_path, theme):
     assert _rfonts(out.styles["Key Point"]).get(qn("w:eastAsia")) == theme.docx_font("kai")
     assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"][0] == "一、工业经济总体运行"
     assert round(out.sections[0].page_width.mm) == 210
+    assert out.sections[0].footer.paragraphs[0].text == "— 1 —"
+
+
+def test_other_paragraph_styles_get_a_style_of_their_own(word, tmp_path, theme):
+    note = next(p for p in word.paragraphs if p.text == "本附表列出正文使用的全部指标。")
+    assert note.style.name == "Note"  # the theme has no [styles.note]: body's look
+    assert _rfonts(note.style).get(qn("w:eastAsia")) == theme.docx_font("fangsong")
+    doc = sample_document(tmp_path)
+    doc.appendix.append(Paragraph([Run("说明文字")], style="caption"))
+    out = docx.Document(io.BytesIO(render_docx(doc, theme)))
+    assert next(p for p in out.paragraphs if p.text == "说明文字").style.name == "Caption"
+
+
+def test_without_toc_or_key_points(tmp_path, theme):
+    doc = sample_document(tmp_path)
+    doc.toc, doc.key_points = False, []
+    doc.meta.title = "标题\x0b<&>"
+    out = docx.Document(io.BytesIO(render_docx(doc, theme)))
+    assert not out.element.body.xpath(".//w:instrText")
+    assert "本期要点" not in [p.text for p in out.paragraphs]
+    assert not next(p for p in out.paragraphs if p.style.name == "Heading 1").paragraph_format.page_break_before
+    assert out.core_properties.title == "标题<&>"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ documents do.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -45,26 +44,7 @@ from jianbao.writers.docx_fields import (
     toc_paragraphs,
 )
 from jianbao.writers.docx_package import save_deterministic, set_properties
-
-# Characters XML 1.0 forbids (e.g. the vertical tab Excel writes for Alt+Enter).
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_SOURCE_PREFIXES = ("数据来源", "资料来源", "来源")
-_BULLET = "●"
-
-
-def clean_text(text: str) -> str:
-    """Drop only what XML cannot hold; keep <, &, emoji and everything else."""
-    return _XML_FORBIDDEN.sub("", text)
-
-
-def source_line(source: str) -> str:
-    """"国家统计局" → "数据来源：国家统计局"; a text already saying its kind is kept."""
-    return source if source.startswith(_SOURCE_PREFIXES) else f"数据来源：{source}"
-
-
-def list_label(ordered: bool, index: int) -> str:
-    """（1） for ordered items (GB/T 9704 level 4), a bullet otherwise."""
-    return f"（{index}）" if ordered else f"{_BULLET} "
+from jianbao.writers.docx_text import clean_text, list_label, source_line
 
 
 def render_docx(doc: Document, theme: Theme, reference: Path | None = None) -> bytes:
@@ -79,7 +59,8 @@ class _Writer:
         self.word: DocxDocument = docx.Document(str(reference) if reference else None)
         self.from_reference = reference is not None
         page = theme.page
-        self.text_width = S.twips(page["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"])
+        self.text_width_mm = page["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]
+        self.text_width = S.twips(self.text_width_mm)
         self.body = self.word.element.body
         self.end = self.body.get_or_add_sectPr()  # new content goes before the final sectPr
         self.break_pending = False
@@ -115,7 +96,7 @@ class _Writer:
             self.blocks(doc.key_points)
         if doc.toc:
             self.p(S.TOC_HEADING, doc.toc_title)
-            levels = {i + 1: self.ids[name] for i, name in enumerate(S.TOCS)}
+            levels = {i + 1: self.sid(name) for i, name in enumerate(S.TOCS)}
             entries = [(h.level, clean_text(h.label), self.bookmarks[id(h)]) for h in headings]
             for element in toc_paragraphs(entries, levels):
                 self.end.addprevious(element)
@@ -127,8 +108,8 @@ class _Writer:
             self.blocks(chapter.blocks)
         self.blocks(doc.appendix)
         self.closing(doc.closing)
-        if self.break_pending:  # a trailing page break has no paragraph to carry it
-            self.p(S.NORMAL, "").append(_page_break_run())
+        if self.break_pending:  # a trailing page break: an empty paragraph carries it
+            self.p(S.NORMAL)
         set_properties(self.word, doc.meta)
         return save_deterministic(self.word)
 
@@ -202,7 +183,7 @@ class _Writer:
                 element = footer._element
                 for child in list(element):
                     element.remove(child)
-                p = _paragraph(self.ids[S.FOOTER])
+                p = _paragraph(self.sid(S.FOOTER))
                 ppr = p[0]
                 ppr.append(OxmlElement("w:ind", {qn(f"w:{side}"): str(char)}))
                 ppr.append(OxmlElement("w:jc", {qn("w:val"): side}))
@@ -212,9 +193,13 @@ class _Writer:
                 element.append(p)
 
     # -- writing helpers ------------------------------------------------------
+    def sid(self, name: str) -> str:
+        """The styleId of a Word style name (names compare case-insensitively, as Word's do)."""
+        return self.ids[name.lower()]
+
     def p(self, style: str, text: str = "", runs: Iterable[Run] = ()) -> etree._Element:
         """Append a paragraph in a digest style (by Word style name)."""
-        element = _paragraph(self.ids[style])
+        element = _paragraph(self.sid(style))
         if self.break_pending:
             element[0].insert(1, OxmlElement("w:pageBreakBefore"))
             self.break_pending = False
@@ -227,7 +212,7 @@ class _Writer:
 
     def _inline(self, run: Run) -> etree._Element:
         style = S.EMPHASIS if run.emphasis else S.STRONG if run.strong else None
-        element = _run(clean_text(run.text), self.ids[style] if style else None)
+        element = _run(clean_text(run.text), self.sid(style) if style else None)
         if run.strong and run.emphasis:
             element[0].append(OxmlElement("w:b"))  # after w:rStyle in the run's rPr
         return element
@@ -243,6 +228,7 @@ class _Writer:
         self.p(S.MASTHEAD_LINE, f"{m.unit}\t{m.date}")
 
     def heading(self, h: Heading) -> None:
+        """Levels beyond 3 take the level-3 style (the theme defines three)."""
         level = min(max(h.level, 1), len(S.HEADINGS))
         element = self.p(S.HEADINGS[level - 1], h.label)
         name = self.bookmarks.get(id(h))
@@ -261,9 +247,8 @@ class _Writer:
 
     def figure(self, fig: Figure) -> None:
         width, height = fig.width_mm, fig.height_mm
-        limit = self.theme.page["width_mm"] - self.theme.page["margin_left_mm"] - self.theme.page["margin_right_mm"]
-        if width > limit:
-            width, height = limit, height * limit / width
+        if width > self.text_width_mm:  # never wider than the text block
+            width, height = self.text_width_mm, height * self.text_width_mm / width
         element = self.p(S.FIGURE)
         inline = self.word.part.new_pic_inline(str(fig.image), Mm(width), Mm(height))
         run = OxmlElement("w:r")
@@ -280,7 +265,7 @@ class _Writer:
         columns = max([len(t.numeric), *(len(r) for r in t.header + t.rows)])
         widths = _column_widths(t.header + t.rows, columns, self.text_width)
         tbl = OxmlElement("w:tbl")
-        tbl.append(_tbl_pr(self.ids[S.TABLE]))
+        tbl.append(_tbl_pr(self.sid(S.TABLE)))
         grid = OxmlElement("w:tblGrid")
         for w in widths:
             grid.append(OxmlElement("w:gridCol", {qn("w:w"): str(w)}))
@@ -313,8 +298,8 @@ class _Writer:
             tcpr.append(OxmlElement("w:vAlign", {qn("w:val"): "center"}))
             tc.append(tcpr)
             align = "center" if header else "right" if i < len(numeric) and numeric[i] else None
-            p = _paragraph(self.ids[S.TABLE_TEXT], align)
-            p.append(_run(clean_text(text), self.ids[S.STRONG] if header else None))
+            p = _paragraph(self.sid(S.TABLE_TEXT), align)
+            p.append(_run(clean_text(text), self.sid(S.STRONG) if header else None))
             tc.append(p)
             tr.append(tc)
         return tr
@@ -356,11 +341,11 @@ class _Writer:
             tcpr.append(OxmlElement("w:tcW", {qn("w:w"): str(self.text_width), qn("w:type"): "dxa"}))
             tc.append(tcpr)
             if line or not c.print_run:
-                p = _paragraph(self.ids[S.CLOSING])
+                p = _paragraph(self.sid(S.CLOSING))
                 p.append(_run(clean_text(line)))
                 tc.append(p)
             if c.print_run and index == len(lines) - 1:
-                p = _paragraph(self.ids[S.CLOSING], "right")
+                p = _paragraph(self.sid(S.CLOSING), "right")
                 p.append(_run(clean_text(c.print_run)))
                 tc.append(p)
             tr.append(tc)
@@ -395,12 +380,6 @@ def _run(text: str, style_id: str | None = None) -> etree._Element:
                 t = OxmlElement("w:t", {qn("xml:space"): "preserve"})
                 t.text = piece
                 run.append(t)
-    return run
-
-
-def _page_break_run() -> etree._Element:
-    run = OxmlElement("w:r")
-    run.append(OxmlElement("w:br", {qn("w:type"): "page"}))
     return run
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from docx.document import Document as DocxDocument
 
 from jianbao.document.ir import Metadata
+from jianbao.writers.docx_text import clean_text
 
 FALLBACK_CREATED = datetime(2000, 1, 1, tzinfo=UTC)
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # what Word itself writes
@@ -31,11 +32,11 @@ def set_properties(document: DocxDocument, meta: Metadata) -> None:
     """Title, subject, author, keywords, language and fixed timestamps."""
     props = document.core_properties
     stamp = created_at(meta).replace(tzinfo=None)  # python-docx writes naive as UTC "Z"
-    props.title = meta.title
-    props.subject = meta.subject
-    props.author = meta.author
-    props.last_modified_by = meta.author
-    props.keywords = ", ".join(meta.keywords)
+    props.title = clean_text(meta.title)
+    props.subject = clean_text(meta.subject)
+    props.author = clean_text(meta.author)
+    props.last_modified_by = clean_text(meta.author)
+    props.keywords = clean_text(", ".join(meta.keywords))
     props.language = meta.language
     props.comments = ""
     props.category = ""

@@ -121,20 +121,20 @@ def _specs(theme: Theme, text_width: int, extra: list[str]) -> list[StyleSpec]:
         StyleSpec(EMPHASIS, None, kind="character"),
         StyleSpec(TABLE, None, kind="table"),
     ]
-    known = {s.name for s in specs}
+    known = {s.name.lower() for s in specs}
     for theme_name in extra:
         name = paragraph_style_name(theme_name)
-        if name not in known:
+        if name.lower() not in known:
             source = theme_name if theme_name in theme.raw.get("styles", {}) else "body"
             specs.append(StyleSpec(name, source))
-            known.add(name)
+            known.add(name.lower())
     return specs
 
 
 def install_styles(
     document: DocxDocument, theme: Theme, text_width: int, *, replace: bool, extra: list[str]
 ) -> dict[str, str]:
-    """Ensure every digest style exists; return Word style name → styleId to reference.
+    """Ensure every digest style exists; return lower-cased Word style name → styleId.
 
     ``replace`` swaps out same-named styles (the python-docx template); otherwise
     (a reference.docx) existing styles win and only missing ones are added.
@@ -153,7 +153,7 @@ def install_styles(
     for spec in _specs(theme, text_width, extra):
         old = existing.get(spec.name.lower())
         if old is not None and not replace:
-            ids[spec.name] = old.get(qn("w:styleId"))
+            ids[spec.name.lower()] = old.get(qn("w:styleId"))
             continue
         if old is not None:
             style_id = old.get(qn("w:styleId"))
@@ -161,8 +161,8 @@ def install_styles(
         else:
             style_id = _free_id(spec.name, taken)
         taken.add(style_id)
-        ids[spec.name] = style_id
-        styles.append(parse_xml(_style_xml(spec, style_id, theme, ids.get(NORMAL, "Normal"))))
+        ids[spec.name.lower()] = style_id
+        styles.append(parse_xml(_style_xml(spec, style_id, theme, ids.get("normal", "Normal"))))
     return ids
 
 

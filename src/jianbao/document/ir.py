@@ -45,7 +45,7 @@ class Heading:
 @dataclass
 class Paragraph:
     runs: list[Run]
-    style: str = "body"  # a theme paragraph style name: body, lead, note, keypoint
+    style: str = "body"  # a theme paragraph style name: body or keypoint
 
     @property
     def text(self) -> str:

@@ -147,3 +147,18 @@ def test_a_chapter_may_not_write_a_level1_heading(dataset, chapters, project):
     (project / "chapters" / "equipment.md.j2").write_text("{% set headline %}{% endset %}# 标题\n", encoding="utf-8")
     with pytest.raises(TemplateProblem, match="level-1 heading"):
         render_digest(dataset, "2025H1", chapters, project)
+
+
+def test_data_text_is_escaped_for_markdown_and_key_points_are_plain_text(dataset, chapters, project):
+    from markdown_it import MarkdownIt
+
+    (project / "chapters" / "equipment.md.j2").write_text(
+        '{% set p = highlights("policy")[0].text %}{% set headline %}**要点**：{{ p }}{% endset %}'
+        '{{ p }}\n\n{{ "**加粗**"|markdown }}\n', encoding="utf-8")
+    narrative = render_digest(dataset, "2025H1", chapters, project)
+    text = "印发《汽车行业数字化转型实施方案》*征求意见稿*，覆盖[整车]与<零部件>_企业_。"
+    assert narrative.key_points[1] == "要点：" + text
+    html = MarkdownIt("commonmark").render(narrative.markdown)
+    assert "<p>印发《汽车行业数字化转型实施方案》*征求意见稿*，覆盖[整车]与&lt;零部件&gt;_企业_。</p>" in html
+    assert "<p><strong>加粗</strong></p>" in html
+    assert "<li><strong>要点</strong>：印发" in html

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Template, TemplateNotFound
+from markdown_it import MarkdownIt
 from jinja2.sandbox import SandboxedEnvironment
 
 from jianbao.data import Dataset, Observation
@@ -33,12 +34,30 @@ HEADLINE = "headline"
 
 _LEVEL1 = re.compile(r"^ {0,3}#(?:[ \t]|$)", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# ASCII punctuation that Markdown could read as markup; a backslash escape is always valid.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~])")
+
+
+class Markdown(str):
+    """Text that is Markdown already (a rendered chapter, a headline): printed as it is."""
+
+
+def escape_markdown(text: str) -> str:
+    """Data text as literal Markdown: 标准*草案* stays asterisks, not emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _finalize(value: object) -> object:
+    """Every ``{{ … }}`` that prints plain text (data, names, phrases) prints it escaped."""
+    if isinstance(value, str) and not isinstance(value, Markdown):
+        return escape_markdown(value)
+    return value
 
 
 @dataclass(frozen=True)
 class Narrative:
     markdown: str
-    key_points: list[str]  # one sentence per chapter that has one, in chapter order
+    key_points: list[str]  # plain text (for mail and the manifest): one sentence per chapter that has one
     used: list[Observation]  # every observation the templates used, in first-use order
 
 
@@ -48,14 +67,20 @@ class ChapterText:
 
     sector: str
     title: str
-    body: str
-    headline: str
+    body: Markdown
+    headline: Markdown
 
 
 def make_digest_environment(project_templates: Path | None) -> SandboxedEnvironment:
-    """The template environment with the phrase filters (|growth, |level, |compare …) installed."""
+    """The template environment with the phrase filters (|growth, |level, |compare …) installed.
+
+    Text printed by ``{{ … }}`` is escaped for Markdown, so data text never turns
+    into markup; ``|markdown`` marks a string that is meant as Markdown.
+    """
     env = make_environment(project_templates)
+    env.finalize = _finalize
     env.filters.update(FILTERS)
+    env.filters["markdown"] = Markdown
     return env
 
 
@@ -72,7 +97,7 @@ def render_digest(
     texts = [
         render_chapter(env, dataset, period, sector, title, name, used) for sector, title, name in chapters
     ]
-    key_points = [t.headline for t in texts if t.headline]
+    key_points = [Markdown(t.headline) for t in texts if t.headline]
     context = {
         "chapters": texts,
         "key_points": key_points,
@@ -81,7 +106,7 @@ def render_digest(
     }
     with template_problems(LAYOUT):
         markdown = env.get_template(LAYOUT).render(context)
-    return Narrative(_tidy(markdown), key_points, used.list())
+    return Narrative(_tidy(markdown), [plain_text(p) for p in key_points], used.list())
 
 
 def render_chapter(
@@ -111,7 +136,7 @@ def render_chapter(
             "title; use '## ' for sections",
             template.filename or name,
         )
-    return ChapterText(sector, title, _tidy(body), _one_line(str(headline)))
+    return ChapterText(sector, title, Markdown(_tidy(body)), Markdown(_one_line(str(headline))))
 
 
 def _chapter_template(env: SandboxedEnvironment, sector: str, name: str) -> Template:
@@ -126,6 +151,13 @@ def _chapter_template(env: SandboxedEnvironment, sector: str, name: str) -> Temp
     if isinstance(loader, OverrideLoader) and loader.project is not None:
         places.insert(0, str(Path(loader.project.searchpath[0]) / name))
     raise TemplateProblem(f"sector {sector!r} has no chapter template: expected {' or '.join(places)}") from None
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown as the text a reader sees: escapes undone, emphasis marks dropped."""
+    tokens = MarkdownIt("commonmark").parseInline(markdown)
+    children = tokens[0].children or [] if tokens else []
+    return "".join(t.content for t in children if t.type in ("text", "code_inline"))
 
 
 def _one_line(text: str) -> str:

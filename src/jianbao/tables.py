@@ -48,14 +48,14 @@ def build_table(spec: TableSpec, dataset, period: Period, number: int = 0, capti
             if col.show == "unit":
                 cells.append(ind.unit)
                 continue
-            text = col.period if col.period is not None else row.period
-            when = resolve_period(text, period, where, f"columns[{ci}].period" if col.period else f"rows[{ri}].period")
+            period_field = f"columns[{ci}].period" if col.period is not None else f"rows[{ri}].period"
+            when = resolve_period(col.period if col.period is not None else row.period, period, where, period_field)
             if col.show == "period":
                 cells.append(when.label(year=False))
                 continue
             region = col.region if col.region is not None else (row.region or "")
-            obs = observe(dataset, indicator, when, region, where, field)
-            cells.append(format_value(obs.value, ind.decimals, obs.qualifier))
+            obs = observe(dataset, indicator, when, region, where, field, period_field)
+            cells.append(format_value(obs, ind))
             used.append(indicator)
         rows.append(cells)
     header = [[spec.stub, *(c.label for c in spec.columns)]]

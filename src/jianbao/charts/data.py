@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from jianbao.charts.spec import ChartSpec, default_source, format_value, observe, resolve_period, spec_error
+from jianbao.narrative import phrases
 from jianbao.periods import Period
 
 
@@ -50,6 +51,7 @@ class _Cell:
     indicator: str
     decimals: int
     qualifier: str
+    period: Period
 
 
 def chart_data(spec: ChartSpec, dataset, period: Period) -> ChartData:
@@ -58,7 +60,7 @@ def chart_data(spec: ChartSpec, dataset, period: Period) -> ChartData:
     grid = [
         [_cell(spec, dataset, period, si, ci) for ci in range(len(spec.categories))] for si in range(len(spec.series))
     ]
-    categories = tuple(_category_label(spec, dataset, period, ci, grid) for ci in range(len(spec.categories)))
+    categories = tuple(_category_label(spec, dataset, ci, [row[ci] for row in grid]) for ci in range(len(spec.categories)))
     units = {"left": set(), "right": set()}
     for series, row in zip(spec.series, grid):
         units[series.axis].update(c.unit for c in row)
@@ -121,29 +123,24 @@ def _cell(spec: ChartSpec, dataset, period: Period, si: int, ci: int) -> _Cell:
             raise spec_error(spec.where, f"categories[{ci}].indicator", "no indicator (the series names it)", cat.indicator)
     elif not indicator:
         raise spec_error(spec.where, field, f"an indicator id (series[{si}] names none)")
-    if cat.period is not None:
-        when = resolve_period(cat.period, period, spec.where, f"categories[{ci}].period")
-    else:
-        when = resolve_period(series.period, period, spec.where, f"series[{si}].period")
+    period_field = f"categories[{ci}].period" if cat.period is not None else f"series[{si}].period"
+    when = resolve_period(cat.period if cat.period is not None else series.period, period, spec.where, period_field)
     region = cat.region if cat.region is not None else (series.region or "")
-    obs = observe(dataset, indicator, when, region, spec.where, field)
+    obs = observe(dataset, indicator, when, region, spec.where, field, period_field)
     ind = dataset.indicator(indicator)
-    text = format_value(obs.value, ind.decimals, obs.qualifier)
-    return _Cell(obs.value, text, ind.unit, indicator, ind.decimals, obs.qualifier)
+    return _Cell(obs.value, format_value(obs, ind), ind.unit, indicator, ind.decimals, obs.qualifier, when)
 
 
-def _category_label(spec: ChartSpec, dataset, period: Period, ci: int, grid: list[list[_Cell]]) -> str:
-    """The label, else what varies along the axis: the indicator's name, else the period, else the region."""
+def _category_label(spec: ChartSpec, dataset, ci: int, cells: list[_Cell]) -> str:
+    """The label, else what names the category: its indicator, its region, else its period."""
     cat = spec.categories[ci]
     if cat.label:
         return cat.label
     if cat.indicator:
         return dataset.indicator(cat.indicator).name
-    if cat.period is not None:
-        return resolve_period(cat.period, period, spec.where, f"categories[{ci}].period").label(year=False)
     if cat.region:
         return cat.region
-    raise spec_error(spec.where, f"categories[{ci}].label", "a label (nothing else names this category)")
+    return cells[0].period.label(year=False)
 
 
 def _series_label(spec: ChartSpec, dataset, period: Period, si: int, row: list[_Cell]) -> str:
@@ -174,4 +171,4 @@ def _remainder(cells: list[_Cell], where: str) -> tuple[Decimal, str]:
     if total > 100:
         raise spec_error(where, "remainder", f"parts that add up to at most 100 (they add up to {total})")
     rest = Decimal(100) - total
-    return rest, format_value(rest, max(c.decimals for c in cells))
+    return rest, phrases.number(rest, max(c.decimals for c in cells))

@@ -15,19 +15,18 @@ code (``2025-2027``) is taken as written.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from jianbao.numbers import round_half_up
+from jianbao.narrative import phrases
+from jianbao.narrative.facade import Figure
 from jianbao.periods import Period, PeriodError, parse_period
 from jianbao.resources import builtin_path
 
 CHART_TYPES = ("bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar")
-PREFIX_QUALIFIERS = ("超过", "超", "近", "约")
 ID_PATTERN = r"^[A-Za-z0-9_\-]+$"  # what document/compose.py accepts after chart: / table:
 
 
@@ -108,20 +107,20 @@ class ChartSpec(_Spec):
 
     @model_validator(mode="after")
     def _fits_type(self) -> ChartSpec:
-        axes = {s.axis for s in self.series}
-        if self.type == "bar_line" and axes != {"left", "right"}:
-            raise ValueError("bar_line needs series on both axes: bars with axis: left, a line with axis: right")
+        axes = [s.axis for s in self.series]
+        if self.type == "bar_line" and set(axes) != {"left", "right"}:
+            raise ValueError("field 'series': expected bars with axis: left and a line with axis: right for bar_line")
         if self.type != "bar_line" and "right" in axes:
-            raise ValueError(f"axis: right is only for bar_line, not {self.type}")
+            raise ValueError(f"field 'series[{axes.index('right')}].axis': expected left (right is only for bar_line)")
         if self.type in ("pie", "donut") and len(self.series) != 1:
-            raise ValueError(f"{self.type} takes exactly one series")
+            raise ValueError(f"field 'series': expected exactly one series for {self.type}, found {len(self.series)}")
         if self.remainder and self.type not in ("pie", "donut", "stacked_bar"):
-            raise ValueError("remainder is only for pie, donut and stacked_bar")
+            raise ValueError(f"field 'remainder': expected only with pie, donut or stacked_bar, not {self.type}")
         for i, s in enumerate(self.series):
             if s.indicators is not None and len(s.indicators) != len(self.categories):
                 raise ValueError(
-                    f"series {i}: indicators has {len(s.indicators)} entries, one per category "
-                    f"({len(self.categories)}) expected"
+                    f"field 'series[{i}].indicators': expected one per category ({len(self.categories)}), "
+                    f"found {len(s.indicators)}"
                 )
         return self
 
@@ -158,9 +157,9 @@ class TableSpec(_Spec):
         for i, row in enumerate(self.rows):
             for key, ind in row.indicators.items():
                 if key not in keys:
-                    raise ValueError(f"rows {i}: {key!r} is not a column key (columns use: {', '.join(sorted(keys))})")
+                    raise ValueError(f"field 'rows[{i}].{key}': expected a column key ({', '.join(sorted(keys))})")
                 if not isinstance(ind, str):
-                    raise ValueError(f"rows {i}: {key} must be an indicator id, found {ind!r}")
+                    raise ValueError(f"field 'rows[{i}].{key}': expected an indicator id, found {ind!r}")
         return self
 
 
@@ -216,7 +215,10 @@ def load_spec_file(path: Path, model: type[SpecT]) -> SpecT:
     except ValidationError as exc:
         lines = [f"{path}: {exc.error_count()} problem(s)"]
         for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            if not err["loc"]:  # a whole-spec check: its message names the field itself
+                lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
+                continue
+            field = ".".join(str(p) for p in err["loc"])
             found = "" if err["type"] == "missing" else f" (found {err.get('input')!r})"
             lines.append(f"  field '{field}': {err['msg']}{found}")
         raise SpecError("\n".join(lines)) from None
@@ -251,15 +253,19 @@ def known_indicator(dataset, indicator: str, where: str, field: str):
     return dataset.catalog[indicator]
 
 
-def observe(dataset, indicator: str, period: Period, region: str, where: str, field: str):
-    """The observation a spec asks for, or a SpecError saying what the data has instead."""
+def observe(dataset, indicator: str, period: Period, region: str, where: str, field: str, period_field: str):
+    """The observation a spec asks for, or a SpecError saying what the data has instead.
+
+    An unknown id is blamed on ``field`` (where the indicator was named), missing data
+    on ``period_field`` (where the period was chosen).
+    """
     known_indicator(dataset, indicator, where, field)
     obs = dataset.get(indicator, period, region)
     if obs is None:
         have = ", ".join(p.code for p in dataset.periods(indicator)) or "none"
         place = f" for region {region!r}" if region else ""
         raise spec_error(
-            where, field, f"data for {indicator} in period {period.code}{place} (periods with data: {have})"
+            where, period_field, f"data for {indicator} in period {period.code}{place} (periods with data: {have})"
         )
     return obs
 
@@ -269,17 +275,14 @@ def _sample(ids: Iterable[str], n: int = 5) -> str:
     return ", ".join(ids[:n]) + (", …" if len(ids) > n else "")
 
 
-def format_value(value: Decimal, decimals: int, qualifier: str = "", unit: str = "") -> str:
-    """A published figure: half-up to its decimals, qualifier placed as Chinese writes it.
+def format_value(observation, indicator) -> str:
+    """A published figure without its unit: 1562.1, 超过360, 8以上, 3000余.
 
-    超过/超/近/约 go before the number, 余/多 between number and unit, 以上 after the unit.
+    The narrative's own rules are reused, so a table, a chart label and the text print a figure
+    alike: half-up to the published decimals, and a bound keeps the digits the source printed.
     """
-    number = f"{round_half_up(value, decimals):f}"
-    if qualifier in PREFIX_QUALIFIERS:
-        return f"{qualifier}{number}{unit}"
-    if qualifier == "以上":
-        return f"{number}{unit}{qualifier}"
-    return f"{number}{qualifier}{unit}"
+    decimals = Figure(observation, indicator).decimals
+    return phrases.qualified(phrases.number(observation.value, decimals), "", observation.qualifier)
 
 
 def default_source(dataset, indicators: Iterable[str]) -> str:

@@ -92,6 +92,14 @@ def test_default_periods_read_naturally(dataset):
     assert text == "1.46万家；2027年达到22%；超过14%"
 
 
+def test_regional_figures_take_the_period_the_digest_means(dataset):
+    text, _ = render(dataset, '{% set r = regions("industry_profit_growth") %}{{ r[0].short_label }}，'
+                              '{{ r|names|dun_list }}利润实现{{ r[0] }}的增长')
+    assert text == "1—5月，河南、湖南利润实现10%以上的增长"
+    assert render(dataset, '{{ regions("industry_profit_growth", "2025M01-04")|length }}')[0] == "0"
+    assert render(dataset, '{{ regions("industry_profit_growth")|length }}', period="2026H1")[0] == "0"
+
+
 def test_every_observation_a_template_used_is_recorded_once_in_order(dataset):
     _, facade = render(dataset, '{{ fig("auto_production") }}{{ fig("industry_va_growth")|growth }}'
                                 '{% if has("equipment_va_pull") %}{% endif %}{{ fig("auto_production") }}')

@@ -335,20 +335,15 @@ class Facade:
     def fig(self, id: str, period: Period | str | None = None, region: str = "") -> AnyFigure:
         """``fig("auto_production")``, ``fig("x", "2025Q1")``, ``fig("x", region="福建")``."""
         indicator = self.indicator(id)
-        wanted = self.period if period is None else parse_period(period)
-        observation = self.dataset.get(id, wanted, region)
-        if observation is None and period is None:
-            observation = self._default(id, region)
+        observation = self._find(id, period, region)
         if observation is None:
-            return MissingFigure(indicator, wanted, region)
+            return MissingFigure(indicator, self._period(period), region)
         return self._figure(observation)
 
     def has(self, id: str, period: Period | str | None = None, region: str = "") -> bool:
         """``{% if has("x") %}``: the figure exists (it is not recorded as used)."""
-        indicator = self.indicator(id)
-        wanted = self.period if period is None else parse_period(period)
-        found = self.dataset.get(indicator.id, wanted, region)
-        return found is not None or (period is None and self._default(id, region) is not None)
+        self.indicator(id)
+        return self._find(id, period, region) is not None
 
     def series(self, id: str, periods: Iterable[Period | str], region: str = "") -> list[Figure]:
         """The figures of ``id`` for those ``periods`` that have one, in the order given."""
@@ -357,21 +352,18 @@ class Facade:
 
     def regions(self, id: str, period: Period | str | None = None) -> list[Figure]:
         """Regional figures in data order (as the source lists provinces)."""
-        self.indicator(id)
-        return self._figures(self.dataset.regions(id, self._period(period)))
+        return self._figures(self.dataset.regions(id, self._regional_period(id, period)))
 
     def ranking(self, id: str, period: Period | str | None = None, top: int | None = None,
                 descending: bool = True) -> list[Figure]:
         """Regional figures by value, highest first (``descending=False``: lowest first)."""
-        self.indicator(id)
-        return self._figures(self.dataset.ranking(id, self._period(period), descending, top))
+        return self._figures(self.dataset.ranking(id, self._regional_period(id, period), descending, top))
 
     def at_least(self, id: str, threshold: Figure | Decimal | int | str,
                  period: Period | str | None = None) -> list[Figure]:
         """Regional figures with a value of at least ``threshold`` (a number or a figure)."""
-        self.indicator(id)
         limit = threshold.value if isinstance(threshold, Figure) else threshold
-        return self._figures(self.dataset.at_least(id, self._period(period), limit))
+        return self._figures(self.dataset.at_least(id, self._regional_period(id, period), limit))
 
     def subperiods(self, kind: str = "quarter") -> list[Period]:
         """Periods of ``kind`` inside the digest period that have data: 2025H1 → 2025Q1, 2025Q2."""
@@ -395,8 +387,26 @@ class Facade:
     def _within(self, period: Period) -> bool:
         return self.period.start <= period.start and period.end <= self.period.end
 
-    def _default(self, id: str, region: str) -> Observation | None:
-        """The observation ``fig(id)`` means when the digest period itself has none.
+    def _find(self, id: str, period: Period | str | None, region: str) -> Observation | None:
+        """The observation at ``period`` exactly, or with no period the one the digest means."""
+        if period is not None:
+            return self.dataset.get(id, period, region)
+        found = self.dataset.get(id, self.period, region)
+        return found or self._default(self.dataset.observations(id, region=region))
+
+    def _regional_period(self, id: str, period: Period | str | None) -> Period:
+        """The period of regional figures: as given, else the one the digest means for them."""
+        self.indicator(id)
+        if period is not None:
+            return parse_period(period)
+        regional = [o for o in self.dataset.observations(id) if o.region]
+        if any(o.period == self.period for o in regional):
+            return self.period
+        found = self._default(regional)
+        return found.period if found else self.period
+
+    def _default(self, observations: Iterable[Observation]) -> Observation | None:
+        """Of ``observations``, the one ``fig(id)`` means when the digest period has none.
 
         In order of preference: the latest period inside the digest period
         (1—5月 profits, a stock 截至6月底; the longer span when two end on the
@@ -405,9 +415,8 @@ class Facade:
         conference); for a target, the nearest target period after it.
         """
         p = self.period
-        target = self.dataset.catalog[id].kind == "target"
         best: tuple[tuple[int, int, int], Observation] | None = None
-        for o in self.dataset.observations(id, region=region):
+        for o in observations:
             q = o.period
             if self._within(q):
                 rank = (0, -q.end.toordinal(), q.start.toordinal())
@@ -415,7 +424,7 @@ class Facade:
                 rank = (1, (q.end - q.start).days, 0)
             elif q.kind == "date" and p.end < q.end <= p.end + (p.end - p.start):
                 rank = (2, q.end.toordinal(), 0)
-            elif target and q.end > p.end:
+            elif self.dataset.catalog[o.indicator].kind == "target" and q.end > p.end:
                 rank = (3, q.end.toordinal(), 0)
             else:
                 continue

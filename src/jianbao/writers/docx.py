@@ -44,7 +44,7 @@ from jianbao.writers.docx_fields import (
     toc_paragraphs,
 )
 from jianbao.writers.docx_package import save_deterministic, set_properties
-from jianbao.writers.docx_text import clean_text, list_label, source_line
+from jianbao.document.text import clean_text, list_label, source_line
 
 
 def render_docx(doc: Document, theme: Theme, reference: Path | None = None) -> bytes:

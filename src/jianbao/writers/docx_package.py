@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from docx.document import Document as DocxDocument
 
 from jianbao.document.ir import Metadata
-from jianbao.writers.docx_text import clean_text
+from jianbao.document.text import clean_text
 
 FALLBACK_CREATED = datetime(2000, 1, 1, tzinfo=UTC)
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # what Word itself writes

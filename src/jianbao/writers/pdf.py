@@ -30,7 +30,8 @@ from jianbao.writers.pdf_flow import (
     AtPageFoot, Contents, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
     Span, TextBlock, draw_segments,
 )
-from jianbao.writers.pdf_fonts import FontBook, clean_text
+from jianbao.document.text import clean_text, list_label, source_line
+from jianbao.writers.pdf_fonts import FontBook
 
 __all__ = ["render_pdf"]
 
@@ -42,7 +43,6 @@ INNER_RULE = 0.25 * mm
 MASTHEAD_RULE = 1.5
 KEYPOINT_RULE = 0.75
 CELL_PAD_X, CELL_PAD_Y = 4.0, 3.0
-SOURCE_PREFIXES = ("数据来源", "资料来源", "来源")
 
 
 def render_pdf(doc: Document, theme: Theme) -> tuple[bytes, int]:
@@ -252,7 +252,7 @@ class _PdfWriter:
         st = self.style("body")
         out: list[Flowable] = []
         for n, item in enumerate(lst.items, 1):
-            marker = Run(f"（{n}）" if lst.ordered else "● ")
+            marker = Run(list_label(lst.ordered, n))
             out.append(TextBlock(self.book, self.spans([marker, *item], st), self.layout(st)))
         return out
 
@@ -262,9 +262,7 @@ class _PdfWriter:
     def source(self, source: str) -> list[Flowable]:
         if not source:
             return []
-        if not source.startswith(SOURCE_PREFIXES):
-            source = f"数据来源：{source}"
-        return [self.text(source, "source", indent=False, space_before=3, space_after=6)]
+        return [self.text(source_line(source), "source", indent=False, space_before=3, space_after=6)]
 
     def table(self, table: Table) -> Flowable:
         st = self.style("table")

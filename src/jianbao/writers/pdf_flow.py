@@ -18,7 +18,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from jianbao.writers.cjk_lines import EPS, break_lines, wordlike
-from jianbao.writers.pdf_fonts import Face, FontBook, clean_text
+from jianbao.document.text import drawable_text
+from jianbao.writers.pdf_fonts import Face, FontBook
 
 Span = tuple[str, Face]
 Segment = tuple[str, Face, float]  # characters, face, spacing after each character
@@ -218,7 +219,7 @@ def _shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[flo
     advances: list[float] = []
     fallback: dict[tuple[Face, str], Face] = {}
     for raw, face in spans:
-        text = clean_text(raw)
+        text = drawable_text(raw)
         chars.append(text)
         for c in text:
             font = book.glyph_font(face.font, c)

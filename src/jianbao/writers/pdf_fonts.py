@@ -7,7 +7,6 @@ is parsed once per process; reportlab embeds and subsets it per document.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,17 +16,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from jianbao.theme import FontNotFoundError, TextStyle, Theme
 
-# Characters XML 1.0 forbids (the vertical tab Excel writes for Alt+Enter, other C0
-# controls, lone surrogates, U+FFFE/U+FFFF): dropped, everything else is kept.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Order in which other roles are tried for a glyph the wanted face lacks (WQY has most).
 _FALLBACK_ORDER = ("hei", "song", "kai", "fangsong", "xiaobiaosong")
-
-
-def clean_text(text: str) -> str:
-    """Drop characters XML forbids; tabs become spaces, CR/CRLF become line feeds."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _FORBIDDEN.sub("", text)
 
 
 @dataclass(frozen=True)

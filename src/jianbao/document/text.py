@@ -1,4 +1,4 @@
-"""Text rules the DOCX writer applies to IR strings before they become XML."""
+"""Text rules both writers apply to IR strings, so the two formats say the same thing."""
 
 from __future__ import annotations
 
@@ -14,11 +14,16 @@ def clean_text(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
+def drawable_text(text: str) -> str:
+    """clean_text for a drawn page: tabs become spaces, CR/CRLF become line feeds."""
+    return clean_text(text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+
+
 def source_line(source: str) -> str:
     """"国家统计局" → "数据来源：国家统计局"; a text already saying its kind is kept."""
     return source if source.startswith(_SOURCE_PREFIXES) else f"数据来源：{source}"
 
 
 def list_label(ordered: bool, index: int) -> str:
-    """（1） for ordered items (GB/T 9704 level 4), a bullet otherwise (as the PDF writer)."""
+    """（1） for ordered items (GB/T 9704 level 4), a bullet otherwise (both writers)."""
     return f"（{index}）" if ordered else "● "

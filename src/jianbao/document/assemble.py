@@ -18,13 +18,12 @@ from jianbao.document.compose import ComposeError, compose
 from jianbao.document.ir import Block, Document, Figure, Heading, Table
 from jianbao.narrative.env import BUILTIN_TEMPLATES
 from jianbao.narrative.render import Narrative
-from jianbao.numbers import shown_decimals
 from jianbao.periods import Period
 from jianbao.project import Project
 from jianbao.tables import build_table
 
 APPENDIX_TITLE = "本期数据一览"
-APPENDIX_HEADER = ["指标", "时期", "地区", "数值", "来源"]
+APPENDIX_HEADER = ["指标", "时期", "地区", "数值", "单位", "来源"]
 
 Stage = Callable[[str], AbstractContextManager[None]]
 
@@ -89,12 +88,13 @@ def appendix(narrative: Narrative, dataset, number: int) -> list[Block]:
             ind.name,
             obs.period.label(),
             obs.region or "全国",
-            format_value(obs.value, shown_decimals(obs.value, ind.decimals, obs.qualifier), obs.qualifier, obs.unit),
+            format_value(obs, ind),
+            obs.unit,
             ind.source,
         ])
     if not rows:
         return []
-    table = Table(number, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, False, True, False])
+    table = Table(number, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, False, True, False, False])
     return [Heading(1, APPENDIX_TITLE, "附："), table]
 
 

@@ -98,3 +98,13 @@ def test_text_before_first_heading_is_an_error() -> None:
 @pytest.mark.parametrize("n, text", [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五")])
 def test_chinese_numbers(n: int, text: str) -> None:
     assert chinese_number(n) == text
+
+
+def test_bold_closed_after_chinese_punctuation_is_still_bold() -> None:
+    doc = _compose("# 工业\n\n**政策落实。**工信部深入落实**稳增长**政策。\n", sectors=["industry"])
+    assert doc.chapters[0].blocks[0].runs == [
+        Run("政策落实。", strong=True),
+        Run("工信部深入落实"),
+        Run("稳增长", strong=True),
+        Run("政策。"),
+    ]

@@ -32,6 +32,13 @@ from jianbao.document.ir import (
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 REFERENCE = re.compile(r"^(chart|table):([A-Za-z0-9_\-]+)$")
+# CommonMark will not close "**标题。**正文": a delimiter between punctuation and a
+# letter does not flank. A zero-width space between full-width punctuation and the
+# delimiter makes it flank; the spaces are dropped again from the text.
+ZWSP = "\u200b"
+_CJK_PUNCT = "[\u2010-\u206f\u3000-\u303f\uff00-\uffef]"
+_PUNCT_BEFORE = re.compile(rf"({_CJK_PUNCT})(\*+)")
+_PUNCT_AFTER = re.compile(rf"(\*+)({_CJK_PUNCT})")
 
 FigureResolver = Callable[[str, str], Figure]  # (chart id, caption) → unnumbered Figure
 TableResolver = Callable[[str, str], Table]  # (table id, caption) → unnumbered Table
@@ -75,6 +82,7 @@ def compose(
 
     ``sectors`` gives the sector id of each level-1 chapter heading in order.
     """
+    markdown = _PUNCT_AFTER.sub(rf"\1{ZWSP}\2", _PUNCT_BEFORE.sub(rf"\1{ZWSP}\2", markdown))
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     sections = _split_level1(tokens)
     counters = _Counters()
@@ -238,7 +246,9 @@ def _runs(inline: Token) -> list[Run]:
             emphasis = True
         elif kind == "em_close":
             emphasis = False
-        elif kind in ("text", "code_inline", "html_inline"):
+        elif kind == "text":
+            _append(runs, child.content.replace(ZWSP, ""), strong, emphasis)
+        elif kind in ("code_inline", "html_inline"):
             _append(runs, child.content, strong, emphasis)
         elif kind == "softbreak":
             _append(runs, _soft_break(children, k), strong, emphasis)

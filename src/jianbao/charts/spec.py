@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from jianbao.narrative import phrases
-from jianbao.narrative.facade import Figure
+from jianbao.numbers import shown_decimals
 from jianbao.periods import Period, PeriodError, parse_period
 from jianbao.resources import builtin_path
 
@@ -275,14 +275,15 @@ def _sample(ids: Iterable[str], n: int = 5) -> str:
     return ", ".join(ids[:n]) + (", …" if len(ids) > n else "")
 
 
-def format_value(observation, indicator) -> str:
-    """A published figure without its unit: 1562.1, 超过360, 8以上, 3000余.
+def format_value(observation, indicator, with_unit: bool = False) -> str:
+    """A published figure: 1562.1, 超过360, 8以上, 3000余 (with its unit: 超过374万架, 8%以上).
 
     The narrative's own rules are reused, so a table, a chart label and the text print a figure
     alike: half-up to the published decimals, and a bound keeps the digits the source printed.
     """
-    decimals = Figure(observation, indicator).decimals
-    return phrases.qualified(phrases.number(observation.value, decimals), "", observation.qualifier)
+    decimals = shown_decimals(observation.value, indicator.decimals, observation.qualifier)
+    unit = observation.unit if with_unit else ""
+    return phrases.qualified(phrases.number(observation.value, decimals), unit, observation.qualifier)
 
 
 def default_source(dataset, indicators: Iterable[str]) -> str:

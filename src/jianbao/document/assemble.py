@@ -15,7 +15,7 @@ from pathlib import Path
 from jianbao.charts import chart_source, draw_charts, load_chart_specs, load_table_specs
 from jianbao.charts.spec import format_value
 from jianbao.document.compose import ComposeError, compose
-from jianbao.document.ir import Block, Document, Figure, Heading, Table
+from jianbao.document.ir import Block, Document, Figure, Heading, PageBreak, Table
 from jianbao.narrative.env import BUILTIN_TEMPLATES
 from jianbao.narrative.render import Narrative
 from jianbao.periods import Period
@@ -23,7 +23,7 @@ from jianbao.project import Project
 from jianbao.tables import build_table
 
 APPENDIX_TITLE = "本期数据一览"
-APPENDIX_HEADER = ["指标", "时期", "地区", "数值", "单位", "来源"]
+APPENDIX_HEADER = ["指标", "时期", "数值", "来源"]
 
 Stage = Callable[[str], AbstractContextManager[None]]
 
@@ -80,22 +80,16 @@ def assemble(
 
 
 def appendix(narrative: Narrative, dataset, number: int) -> list[Block]:
-    """附: every figure the text used, with its period, region, value, unit and source."""
+    """附 (on a new page): every figure the text used, with its period, value and source."""
     rows = []
     for obs in narrative.used:
         ind = dataset.indicator(obs.indicator)
-        rows.append([
-            ind.name,
-            obs.period.label(),
-            obs.region or "全国",
-            format_value(obs, ind),
-            obs.unit,
-            ind.source,
-        ])
+        name = f"{ind.name}（{obs.region}）" if obs.region else ind.name
+        rows.append([name, obs.period.label(), format_value(obs, ind, with_unit=True), ind.source])
     if not rows:
         return []
-    table = Table(number, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, False, True, False, False])
-    return [Heading(1, APPENDIX_TITLE, "附："), table]
+    table = Table(number, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, True, False])
+    return [PageBreak(), Heading(1, APPENDIX_TITLE, "附："), table]
 
 
 def _where(project: Project, needle: str) -> str:

@@ -38,6 +38,7 @@ __all__ = ["render_pdf"]
 # Line pitch of styles without a fixed one, as a multiple of the font size.
 SINGLE = 1.3
 # Rules of the closing block (版记), GB/T 9704: outer 0.35 mm, inner 0.25 mm.
+LONG_TABLE_ROWS = 15  # longer tables split across pages instead of moving whole
 OUTER_RULE = 0.35 * mm
 INNER_RULE = 0.25 * mm
 MASTHEAD_RULE = 1.5
@@ -199,9 +200,10 @@ class _PdfWriter:
         entries = [(f"ch{i + 1}", ch.heading.label) for i, ch in enumerate(self.doc.chapters)]
         pitch = st.line_spacing or st.size * 1.8
         return [
-            self.text(self.doc.toc_title, "title", align="center", indent=False,
-                      space_after=8),
-            Contents(self.book, entries, face, pitch, self.pages),
+            KeepTogether([
+                self.text(self.doc.toc_title, "title", align="center", indent=False, space_after=8),
+                Contents(self.book, entries, face, pitch, self.pages),
+            ]),
             RLPageBreak(),
         ]
 
@@ -230,7 +232,7 @@ class _PdfWriter:
         if isinstance(block, ListBlock):
             return self.list_block(block)
         if isinstance(block, Table):
-            return [self.table(block)]
+            return self.table(block)
         if isinstance(block, Figure):
             return [self.figure(block)]
         if isinstance(block, PageBreak):
@@ -264,7 +266,7 @@ class _PdfWriter:
             return []
         return [self.text(source_line(source), "source", indent=False, space_before=3, space_after=6)]
 
-    def table(self, table: Table) -> Flowable:
+    def table(self, table: Table) -> list[Flowable]:
         st = self.style("table")
         ncols = max([len(table.numeric)] + [len(r) for r in table.header + table.rows])
         numeric = list(table.numeric) + [False] * (ncols - len(table.numeric))
@@ -299,9 +301,13 @@ class _PdfWriter:
         if table.header:
             style.add("BACKGROUND", (0, 0), (-1, len(table.header) - 1),
                       self.book.color(colors["table_header_fill"]))
-        grid = RLTable(cells, colWidths=_column_widths(natural, numeric, self.text_w),
+        grid = RLTable(cells, colWidths=_column_widths(natural, self.text_w),
                        repeatRows=len(table.header), style=style)
-        return KeepTogether([self.caption(table.label), grid, *self.source(table.source)])
+        parts = [self.caption(table.label), grid, *self.source(table.source)]
+        if len(table.rows) > LONG_TABLE_ROWS:
+            # A long table runs over pages (header rows repeat); keep only its caption on.
+            return [KeepTogether(parts[:1] + [CondPageBreak(6 * st.size)]), *parts[1:]]
+        return [KeepTogether(parts)]
 
     def figure(self, fig: Figure) -> Flowable:
         width, height = fig.width_mm * mm, fig.height_mm * mm
@@ -330,13 +336,23 @@ def _keep_headings_with_text(story: list[Flowable]) -> list[Flowable]:
     return out
 
 
-def _column_widths(natural: list[float], numeric: list[bool], total: float) -> list[float]:
-    """Fill the text width: numbers never wrap, text columns share what is left."""
+def _column_widths(natural: list[float], total: float) -> list[float]:
+    """Fill the text width: columns narrower than a fair share keep their natural width
+    (short labels and numbers never wrap), the wide ones share what is left."""
     if sum(natural) <= total:
         return [total * w / sum(natural) for w in natural]
-    fixed = sum(w for w, num in zip(natural, numeric) if num)
-    rest = total - fixed
-    flexible = sum(w for w, num in zip(natural, numeric) if not num)
-    if rest <= 0 or flexible == 0:
-        return [total * w / sum(natural) for w in natural]
-    return [w if num else rest * w / flexible for w, num in zip(natural, numeric)]
+    widths = list(natural)
+    wide = list(range(len(natural)))
+    remaining = total
+    while wide:
+        share = remaining / len(wide)
+        narrow = [i for i in wide if natural[i] <= share]
+        if not narrow:
+            flexible = sum(natural[i] for i in wide)
+            for i in wide:
+                widths[i] = remaining * natural[i] / flexible
+            break
+        for i in narrow:
+            remaining -= natural[i]
+            wide.remove(i)
+    return widths

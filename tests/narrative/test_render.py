@@ -105,12 +105,12 @@ def test_a_layout_override_that_extends_the_built_in_one(dataset, chapters, proj
 
 
 def test_a_sector_without_a_template_names_the_sector_and_the_expected_paths(dataset, chapters, project):
-    chapters = [*chapters, ("consumer", "消费品工业", "chapters/consumer.md.j2")]
+    chapters = [*chapters, ("sme", "中小企业", "chapters/no_such_sector.md.j2")]
     with pytest.raises(TemplateProblem) as info:
         render_digest(dataset, "2025H1", chapters, project)
     assert str(info.value) == (
-        f"sector 'consumer' has no chapter template: expected {project / 'chapters' / 'consumer.md.j2'} "
-        f"or {BUILTIN_TEMPLATES / 'chapters' / 'consumer.md.j2'}")
+        f"sector 'sme' has no chapter template: expected {project / 'chapters' / 'no_such_sector.md.j2'} "
+        f"or {BUILTIN_TEMPLATES / 'chapters' / 'no_such_sector.md.j2'}")
 
 
 @pytest.mark.parametrize(

@@ -97,7 +97,7 @@ def render_digest(
     texts = [
         render_chapter(env, dataset, period, sector, title, name, used) for sector, title, name in chapters
     ]
-    key_points = [Markdown(t.headline) for t in texts if t.headline]
+    key_points = [t.headline for t in texts if t.headline]
     context = {
         "chapters": texts,
         "key_points": key_points,

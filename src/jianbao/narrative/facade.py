@@ -24,7 +24,7 @@ from typing import Any
 
 from jianbao.data import Dataset, Highlight, Indicator, Observation
 from jianbao.narrative import phrases
-from jianbao.numbers import to_decimal
+from jianbao.numbers import shown_decimals, to_decimal
 from jianbao.periods import Period, parse_period
 
 
@@ -66,10 +66,7 @@ class Figure:
     @property
     def decimals(self) -> int:
         """Published decimals; a bound (8%以上, 超79%) keeps the digits the source printed."""
-        if self.qualifier:
-            exponent = self.value.as_tuple().exponent
-            return max(0, -exponent) if isinstance(exponent, int) else self.indicator.decimals
-        return self.indicator.decimals
+        return shown_decimals(self.value, self.indicator.decimals, self.qualifier)
 
     @property
     def qualifier(self) -> str:

@@ -52,9 +52,12 @@ def level(value: Decimal, unit: str, decimals: int, qualifier: str = "", *, scal
 
     Base units (家, 个, 元, 人 …) are scaled to 万/亿 keeping every published
     digit (18500个 → 1.85万个); units that already carry a magnitude, rates and
-    Latin units (EFLOPS) are printed as published.
+    Latin units (EFLOPS) are printed as published. Tenths (成) are written in
+    Chinese numerals: 六成以上.
     """
     rounded = round_half_up(value, decimals)
+    if unit == "成" and rounded == rounded.to_integral() and 1 <= rounded <= 9:
+        return qualified("一二三四五六七八九"[int(rounded) - 1], unit, qualifier)  # 六成以上
     if scale and _scalable(unit):
         for factor, name in _MAGNITUDES:
             if abs(rounded) >= factor:
@@ -163,12 +166,13 @@ def compare_rates(a: Decimal, b: Decimal, decimals: int = 1, *, than: str = "") 
 
 
 def pull(value: Decimal, decimals: int = 1, *, what: str = "", qualifier: str = "") -> str:
-    """拉动全部规模以上工业增长3.4个百分点; a negative pull: 下拉…增长0.5个百分点."""
+    """拉动全部规模以上工业增长3.4个百分点; a negative pull: 拉低…增速0.5个百分点."""
     rounded = round_half_up(value, decimals)
     if rounded == 0:
         return f"对{what}增长无拉动" if what else "无拉动作用"
-    verb = "拉动" if rounded > 0 else "下拉"
-    return f"{verb}{what}增长{qualified(number(abs(rounded), decimals), PP, qualifier)}"
+    verb = "拉动" if rounded > 0 else "拉低"
+    noun = "增长" if rounded > 0 else "增速"
+    return f"{verb}{what}{noun}{qualified(number(abs(rounded), decimals), PP, qualifier)}"
 
 
 def contribution(value: Decimal, decimals: int = 0, *, what: str = "", qualifier: str = "") -> str:

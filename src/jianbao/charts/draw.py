@@ -66,14 +66,26 @@ def chart_style(theme) -> ChartStyle:
 
 
 def render_png(data: ChartData, style: ChartStyle) -> bytes:
-    """Draw the chart; deterministic bytes (no timestamp or software metadata)."""
-    buf = io.BytesIO()
+    """Draw the chart as an 8-bit RGB PNG; deterministic bytes (no timestamp or software metadata).
+
+    The Agg buffer is encoded directly rather than through ``savefig``: one drawing
+    pass, and no alpha channel (the background is opaque white), so the PDF writer
+    can embed the PNG's compressed data as it is instead of decoding and re-encoding
+    it, and no soft mask is needed.
+    """
+    from PIL import Image
+
     with painted(data, style) as fig, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig.savefig(buf, format="png", metadata={"Software": None})
+        canvas = fig.canvas
+        canvas.draw()
+        rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        picture = rgba.convert("RGB")
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     if missing:
         raise ChartFontError(f"{style.font_file}: {'; '.join(dict.fromkeys(missing))}")
+    buf = io.BytesIO()
+    picture.save(buf, format="png", dpi=(style.dpi, style.dpi))
     return buf.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -114,3 +115,68 @@ def test_failed_build_keeps_previous_outputs(sample, tmp_path: Path) -> None:
         build(copy, None, ("docx", "pdf"))
     after = {p.name: p.read_bytes() for p in (copy / "reports" / "2025H1").iterdir() if p.is_file()}
     assert after == before
+
+
+KEY_STATEMENTS = [  # issue 3's statements as a reader finds them in both formats
+    "规上工业增加值同比增长6.4%",
+    "装备制造业增加值同比增长10.2%",
+    "新能源汽车新车销量占比达44.3%",
+    "5G基站总数达到455万个",
+    "电信业务收入累计达9055亿元",
+]
+
+
+def _docx_paragraphs(path: Path) -> list[str]:
+    """Headings and body paragraphs of the chapters, in order, as python-docx reads them."""
+    document = DocxDocument(str(path))
+    wanted = {"Heading 1", "Heading 2", "Heading 3", "Body Text"}
+    texts = [p.text for p in document.paragraphs if p.style.name in wanted and p.text.strip()]
+    return [_squash(t) for t in texts]
+
+
+def test_docx_and_pdf_say_the_same_in_the_same_order(sample) -> None:
+    root, result = sample
+    docx = next(f.path for f in result.files if f.format == "docx")
+    pdf = next(f.path for f in result.files if f.format == "pdf")
+    paragraphs = _docx_paragraphs(docx)
+    assert len(paragraphs) > 60
+    lines = _pdf_text(pdf).splitlines()
+    pdf_text = _squash("".join(line for line in lines if not re.fullmatch(r"\s*— \d+ —\s*", line)))
+    position = 0
+    for paragraph in paragraphs:
+        found = pdf_text.find(paragraph, position)
+        assert found >= 0, f"not in the PDF after position {position}: {paragraph[:40]}"
+        position = found + len(paragraph)
+
+
+def test_libreoffice_reads_the_docx(sample, tmp_path: Path) -> None:
+    root, result = sample
+    docx = next(f.path for f in result.files if f.format == "docx")
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(docx)],
+        check=True, capture_output=True, timeout=240,
+    )
+    text = _squash(_pdf_text(tmp_path / (docx.stem + ".pdf")))
+    for heading in CHAPTERS:
+        assert heading in text
+    for statement in KEY_STATEMENTS:
+        assert statement in text
+
+
+def test_hostile_highlight_text_survives_in_both_formats(tmp_path: Path) -> None:
+    root = init_project(tmp_path / "hostile")
+    highlights = root / "data" / "highlights" / "industry.yaml"
+    highlights.write_text(
+        highlights.read_text(encoding="utf-8")
+        + '\n- sector: industry\n  period: 2025H1\n  kind: highlight\n  title: 测试\n'
+        '  text: "比较<a&b>运算\\v换行后的文字🚀结束。"\n',
+        encoding="utf-8",
+    )
+    result = build(root, None, ("docx", "pdf"))
+    pdf = next(f.path for f in result.files if f.format == "pdf")
+    docx = next(f.path for f in result.files if f.format == "docx")
+    assert "比较<a&b>运算换行后的文字" in _squash(_pdf_text(pdf))
+    body = "".join(p.text for p in DocxDocument(str(docx)).paragraphs)
+    assert "比较<a&b>运算换行后的文字🚀结束。" in body

@@ -82,43 +82,35 @@ def build(project_dir: Path, period: str | None, formats: str, watch: bool) -> N
         _fail(exc)
 
 
-def _send_options(func):
-    func = click.option("--resend", is_flag=True, help="Send again to recipients already delivered.")(func)
-    func = click.option("--dry-run", is_flag=True, help="Write .eml files to reports/<period>/outbox/; send nothing.")(func)
-    func = click.option("--to", "to", multiple=True, help="Address or group (repeatable); default: [mail] to.")(func)
-    return func
+def _mail_command(name: str, help_text: str):
+    """`send` and `run` share their options and their report; only the API call differs."""
+
+    def command(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool) -> None:
+        from jianbao import api
+
+        try:
+            report = getattr(api, name)(
+                project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo
+            )
+        except _user_errors() as exc:
+            _fail(exc)
+        click.echo(report.summary())
+        sys.exit(0 if report.ok else 1)
+
+    command.__doc__ = help_text
+    for decorator in (
+        click.option("--resend", is_flag=True, help="Send again to recipients already delivered."),
+        click.option("--dry-run", is_flag=True, help="Write .eml files to reports/<period>/outbox/; send nothing."),
+        click.option("--to", "to", multiple=True, help="Address or group (repeatable); default: [mail] to."),
+        click.option("--period", default="latest", show_default=True, help="Period code, or latest."),
+        PROJECT_OPTION,
+    ):
+        command = decorator(command)
+    return main.command(name)(command)
 
 
-@main.command()
-@PROJECT_OPTION
-@click.option("--period", default="latest", show_default=True, help="Period code, or latest.")
-@_send_options
-def send(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool) -> None:
-    """Mail what `jianbao build` made for the period (never builds)."""
-    from jianbao.api import send as run_send
-
-    try:
-        report = run_send(project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo)
-    except _user_errors() as exc:
-        _fail(exc)
-    click.echo(report.summary())
-    sys.exit(0 if report.ok else 1)
-
-
-@main.command()
-@PROJECT_OPTION
-@click.option("--period", default="latest", show_default=True, help="Period code, or latest.")
-@_send_options
-def run(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool) -> None:
-    """Build, then send (for cron). Nothing is mailed unless the build succeeded."""
-    from jianbao.api import run as run_all
-
-    try:
-        report = run_all(project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo)
-    except _user_errors() as exc:
-        _fail(exc)
-    click.echo(report.summary())
-    sys.exit(0 if report.ok else 1)
+_mail_command("send", "Mail what `jianbao build` made for the period (never builds).")
+_mail_command("run", "Build, then send (for cron). Nothing is mailed unless the build succeeded.")
 
 
 @main.command()

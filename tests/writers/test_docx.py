@@ -209,7 +209,7 @@ def test_a4_page_and_margins(word):
 def test_toc_field_updates_on_open(sample, word):
     body = word.element.body
     instructions = "".join(body.xpath(".//w:instrText/text()"))
-    assert 'TOC \\o "1-3" \\h \\z \\u' in instructions
+    assert 'TOC \\o "1-1" \\h \\z \\u' in instructions
     toc = [p for p in word.paragraphs if p.style.name == "toc 1"]
     assert [p.text.split("\t")[0] for p in toc][:2] == ["一、工业经济总体运行", "二、装备制造业"]
     settings = word.settings.element

@@ -44,6 +44,7 @@ from jianbao.writers.docx_fields import (
     toc_paragraphs,
 )
 from jianbao.writers.docx_package import save_deterministic, set_properties
+from jianbao.document.layout import column_widths
 from jianbao.document.text import clean_text, list_label, source_line
 
 
@@ -154,7 +155,9 @@ class _Writer:
             lang.set(qn("w:eastAsia"), "zh-CN")
 
     def _toc_headings(self) -> Iterable[Heading]:
-        """Headings of levels 1–3 in reading order, each given a bookmark name."""
+        """Chapter headings (and the appendix's) in reading order, each given a bookmark name.
+
+        The contents list chapters only, as the PDF's does and a briefing's usually does."""
         blocks: list[Block] = []
         for chapter in self.doc.chapters:
             if isinstance(chapter, Chapter):
@@ -162,7 +165,7 @@ class _Writer:
                 blocks.extend(chapter.blocks)
         blocks.extend(self.doc.appendix)
         for block in blocks:
-            if isinstance(block, Heading) and block.level <= 3:
+            if isinstance(block, Heading) and block.level == 1:
                 self.bookmarks[id(block)] = f"_Toc{len(self.bookmarks) + 1:08d}"
                 yield block
 
@@ -263,7 +266,7 @@ class _Writer:
     def table(self, t: Table) -> None:
         self.p(S.CAPTION, t.label)
         columns = max([len(t.numeric), *(len(r) for r in t.header + t.rows)])
-        widths = _column_widths(t.header + t.rows, columns, self.text_width)
+        widths = _column_widths(t.header + t.rows, columns, self.text_width, self.theme.style("table").size)
         tbl = OxmlElement("w:tbl")
         tbl.append(_tbl_pr(self.sid(S.TABLE)))
         grid = OxmlElement("w:tblGrid")
@@ -403,13 +406,13 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _column_widths(rows: list[list[str]], columns: int, total: int) -> list[int]:
-    """Column widths in twips, shared out by each column's longest cell (within bounds)."""
-    weights = []
-    for i in range(columns):
-        longest = max((_display_width(r[i]) for r in rows if i < len(r)), default=0)
-        weights.append(min(max(longest, 6), 30))
-    scale = total / sum(weights)
-    widths = [int(w * scale) for w in weights]
+def _column_widths(rows: list[list[str]], columns: int, total: int, size_pt: float) -> list[int]:
+    """Column widths in twips from each column's longest cell (half an em per narrow character)."""
+    pad = 2 * 108 + 20  # default cell margins (0.08 in each side) and a little air
+    natural = [
+        max((_display_width(r[i]) for r in rows if i < len(r)), default=0) * size_pt * 10 + pad
+        for i in range(columns)
+    ]
+    widths = [int(w) for w in column_widths(natural, total)]
     widths[0] += total - sum(widths)
     return widths

@@ -1,6 +1,6 @@
 """Word fields python-docx has no API for: PAGE, TOC with PAGEREF entries, bookmarks.
 
-The TOC is a complex field ``TOC \\o "1-3" \\h \\z \\u`` whose cached result is
+The TOC is a complex field ``TOC \\o "1-1" \\h \\z \\u`` whose cached result is
 already filled in: one "toc N" paragraph per heading, each linking to a
 bookmark on its heading and ending in a ``PAGEREF`` field. Word rebuilds the
 whole field on open (``w:updateFields`` in settings.xml); LibreOffice does not
@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-TOC_INSTRUCTION = ' TOC \\o "1-3" \\h \\z \\u '
+TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\u '
 
 
 def field_runs(instruction: str, result: str) -> list[etree._Element]:

@@ -30,6 +30,7 @@ from jianbao.writers.pdf_flow import (
     AtPageFoot, Contents, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
     Span, TextBlock, draw_segments,
 )
+from jianbao.document.layout import column_widths
 from jianbao.document.text import clean_text, list_label, source_line
 from jianbao.writers.pdf_fonts import FontBook
 
@@ -301,7 +302,7 @@ class _PdfWriter:
         if table.header:
             style.add("BACKGROUND", (0, 0), (-1, len(table.header) - 1),
                       self.book.color(colors["table_header_fill"]))
-        grid = RLTable(cells, colWidths=_column_widths(natural, self.text_w),
+        grid = RLTable(cells, colWidths=column_widths(natural, self.text_w),
                        repeatRows=len(table.header), style=style)
         parts = [self.caption(table.label), grid, *self.source(table.source)]
         if len(table.rows) > LONG_TABLE_ROWS:
@@ -335,24 +336,3 @@ def _keep_headings_with_text(story: list[Flowable]) -> list[Flowable]:
         out.append(flowable)
     return out
 
-
-def _column_widths(natural: list[float], total: float) -> list[float]:
-    """Fill the text width: columns narrower than a fair share keep their natural width
-    (short labels and numbers never wrap), the wide ones share what is left."""
-    if sum(natural) <= total:
-        return [total * w / sum(natural) for w in natural]
-    widths = list(natural)
-    wide = list(range(len(natural)))
-    remaining = total
-    while wide:
-        share = remaining / len(wide)
-        narrow = [i for i in wide if natural[i] <= share]
-        if not narrow:
-            flexible = sum(natural[i] for i in wide)
-            for i in wide:
-                widths[i] = remaining * natural[i] / flexible
-            break
-        for i in narrow:
-            remaining -= natural[i]
-            wide.remove(i)
-    return widths

@@ -8,7 +8,8 @@ def column_widths(natural: list[float], total: float) -> list[float]:
 
     When everything fits, each column grows in proportion. Otherwise columns
     narrower than a fair share keep their natural width (short labels and
-    numbers never wrap) and the wide ones share what is left in proportion.
+    numbers never wrap) and the wide ones share what is left equally (max-min
+    fairness: a medium column is not squeezed to feed a very long one).
     """
     if not natural:
         return []
@@ -23,9 +24,8 @@ def column_widths(natural: list[float], total: float) -> list[float]:
         share = remaining / len(wide)
         narrow = [i for i in wide if natural[i] <= share]
         if not narrow:
-            flexible = sum(natural[i] for i in wide)
             for i in wide:
-                widths[i] = remaining * natural[i] / flexible
+                widths[i] = share
             break
         for i in narrow:
             remaining -= natural[i]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
+import queue
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from docx.shared import RGBColor
 
 from jianbao.build import build
 from jianbao.errors import user_errors
-from jianbao.scaffold import init_project
+from jianbao.scaffold import copy_template, init_project
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -181,36 +182,43 @@ def test_a_sector_without_template_names_sector_and_expected_path(project: Path)
 
 
 def test_watch_rebuilds_after_a_template_edit(project: Path) -> None:
+    chapter = copy_template(project, "chapters/green.md.j2")  # as a user starts: copy, then edit
     jianbao = Path(sys.executable).with_name("jianbao")
     proc = subprocess.Popen(
         [str(jianbao), "build", "--watch", "--format", "md", "--project", str(project)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     try:
-        _wait_for(proc, "watching")
-        _write(
-            project / "templates" / "chapters" / "green.md.j2",
-            "{% set headline %}绿色转型稳步推进。{% endset %}\n监视模式下改写的绿色化转型章节。\n",
+        _wait_for(lines, "watching")
+        chapter.write_text(
+            "{% set headline %}绿色转型稳步推进。{% endset %}\n监视模式下改写的绿色化转型章节。\n", encoding="utf-8"
         )
-        _wait_for(proc, "rebuilt")
+        _wait_for(lines, "rebuilt")
         md = next((project / "reports" / "2025H1").glob("*.md")).read_text(encoding="utf-8")
         assert "监视模式下改写的绿色化转型章节。" in md
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=20)
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
-def _wait_for(proc: subprocess.Popen, word: str, seconds: float = 60) -> None:
+def _wait_for(lines: queue.Queue[str], word: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     seen = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
         seen.append(line)
         if word in line:
             return
-        if not line and proc.poll() is not None:
-            break
-    raise AssertionError(f"no {word!r} from --watch; it printed: {''.join(seen)}")
+    raise AssertionError(f"no {word!r} from --watch within {seconds} s; it printed: {''.join(seen)}")
 
 
 def test_init_and_build_from_the_installed_wheel(tmp_path: Path) -> None:

@@ -28,8 +28,15 @@ def watch_and_build(
     root = project_dir.resolve()
     _rebuild(root, period, formats, log)
     paths = [p for p in (root / "jianbao.toml", root / "data", root / "templates") if p.exists()]
-    log(f"watching {', '.join(str(p) for p in paths)} (Ctrl+C to stop)")
-    for changes in watch(*paths, stop_event=stop_event, debounce=200):
+    watching = False
+    # yield_on_timeout: the first (empty) yield comes once the watches are in place, so
+    # "watching" is printed only when an edit from then on is sure to be seen.
+    for changes in watch(*paths, stop_event=stop_event, debounce=200, yield_on_timeout=True, rust_timeout=300):
+        if not changes:
+            if not watching:
+                log(f"watching {', '.join(str(p) for p in paths)} (Ctrl+C to stop)")
+                watching = True
+            continue
         names = sorted({Path(p).name for _, p in changes})
         log(f"changed: {', '.join(names)}")
         _rebuild(root, period, formats, log)

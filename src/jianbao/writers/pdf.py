@@ -16,7 +16,7 @@ from functools import partial
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Flowable, Frame, Image, KeepTogether, PageTemplate,
+    BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
     Table as RLTable, TableStyle,
 )
 from reportlab.platypus import PageBreak as RLPageBreak
@@ -33,6 +33,7 @@ from jianbao.writers.pdf_flow import (
 from jianbao.document.layout import column_widths
 from jianbao.document.text import clean_text, list_label, source_line
 from jianbao.writers.pdf_fonts import FontBook
+from jianbao.writers.pdf_image import PngImage
 
 __all__ = ["render_pdf"]
 
@@ -315,7 +316,7 @@ class _PdfWriter:
         # Never wider than the text block, nor so tall that caption and source cannot follow.
         scale = min(1.0, self.text_w / width, 0.8 * self.text_h / height)
         width, height = width * scale, height * scale
-        image = Image(str(fig.image), width=width, height=height)
+        image = PngImage(fig.image, width, height)
         image.hAlign = "CENTER"
         image.spaceBefore = 6
         return KeepTogether([image, self.caption(fig.label), *self.source(fig.source)])

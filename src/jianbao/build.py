@@ -77,8 +77,15 @@ def build(
     period: str | None = None,
     formats: tuple[str, ...] = ("docx", "pdf"),
     log: Callable[[str], None] | None = None,
+    *,
+    parallel: bool = True,
 ) -> BuildResult:
-    """Build the digest of ``period`` (default: the latest with data) into reports/<period>/."""
+    """Build the digest of ``period`` (default: the latest with data) into reports/<period>/.
+
+    ``parallel`` lets the charts the cache lacks be drawn by a forked worker beside
+    the rest of the build, where that is safe (see ``jianbao.charts.parallel``); the
+    outputs are the same bytes either way.
+    """
     from jianbao.data import load_dataset
     from jianbao.narrative.render import render_digest
     from jianbao.theme import load_theme
@@ -87,33 +94,45 @@ def build(
     if not isinstance(project, Project):
         project = open_project(project)
     config = project.config
-    with stages.stage("load"):
-        dataset = load_dataset(project.data_dir)
-        the_period = resolve_period(project, dataset, period)
-        theme = load_theme(project.templates_dir / "theme.toml", config.digest.font_profile)
-    chapters = _chapters(project, dataset)
-    shell = document_shell(config, the_period)
-    with stages.stage("narrate"):
-        narrative = render_digest(dataset, the_period, chapters, project.templates_dir)
-    rendered: dict[str, tuple[bytes, int | None]] = {}
-    if "md" in formats:
-        rendered["md"] = (narrative.markdown.encode("utf-8"), None)
-    charts_drawn = 0
-    if "docx" in formats or "pdf" in formats:
-        from jianbao.document.assemble import assemble
+    worker = charts = None
+    try:
+        with stages.stage("load"):
+            dataset = load_dataset(project.data_dir)
+            the_period = resolve_period(project, dataset, period)
+            theme = load_theme(project.templates_dir / "theme.toml", config.digest.font_profile)
+            if parallel and ("docx" in formats or "pdf" in formats):
+                worker = _early_chart_worker(project, theme)
+        chapters = _chapters(project, dataset)
+        shell = document_shell(config, the_period)
+        with stages.stage("narrate"):
+            narrative = render_digest(dataset, the_period, chapters, project.templates_dir)
+        rendered: dict[str, tuple[bytes, int | None]] = {}
+        if "md" in formats:
+            rendered["md"] = (narrative.markdown.encode("utf-8"), None)
+        charts_drawn = 0
+        if "docx" in formats or "pdf" in formats:
+            from jianbao.document.assemble import assemble
 
-        doc, charts_drawn = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage)
-        if "docx" in formats:
-            from jianbao.writers.docx import render_docx
-
-            with stages.stage("docx"):
-                reference = project.templates_dir / "reference.docx"
-                rendered["docx"] = (render_docx(doc, theme, reference if reference.is_file() else None), None)
-        if "pdf" in formats:
-            from jianbao.writers.pdf import render_pdf
-
-            with stages.stage("pdf"):
-                rendered["pdf"] = render_pdf(doc, theme)
+            doc, charts = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage,
+                                   parallel, worker)
+            # Work that needs no pictures goes first, while charts may still be drawing.
+            with stages.stage("prepare"):
+                writers = _prepare_writers(formats, theme)
+            with stages.stage("charts"):
+                charts.wait()
+            charts_drawn = len(charts.drawn)
+            if "docx" in formats:
+                with stages.stage("docx"):
+                    reference = project.templates_dir / "reference.docx"
+                    rendered["docx"] = (writers["docx"](doc, theme, reference if reference.is_file() else None), None)
+            if "pdf" in formats:
+                with stages.stage("pdf"):
+                    rendered["pdf"] = writers["pdf"](doc, theme)
+    finally:  # a failed build leaves no chart worker behind
+        if charts is not None:
+            charts.cancel()
+        if worker is not None:
+            worker.cancel()
     with stages.stage("write"):
         files = _write(project, the_period, shell, rendered, narrative.key_points)
     for f in files:
@@ -121,6 +140,50 @@ def build(
             pages = f" ({f.pages} pages)" if f.pages else ""
             log(f"wrote {f.path}{pages}")
     return BuildResult(the_period, files, stages.timings, charts_drawn)
+
+
+def _early_chart_worker(project: Project, theme):
+    """A chart worker forked now, to import matplotlib while the text is narrated.
+
+    Only when the chart cache is empty (a first build, or a batch of new projects),
+    since then charts are certain to be drawn; otherwise a worker is forked later,
+    if the narrative asks for charts the cache lacks.
+    """
+    from jianbao.charts.parallel import SharedDrawing, can_share
+
+    cached = project.cache_dir / "charts"
+    if (cached.is_dir() and any(cached.iterdir())) or not can_share():
+        return None
+    from jianbao.charts.draw import chart_style
+
+    return SharedDrawing(chart_style(theme))
+
+
+def _prepare_writers(formats: tuple[str, ...], theme) -> dict[str, Callable]:
+    """Import the writers and parse the PDF fonts: work that needs no chart pictures.
+
+    Font files are parsed once per process (``pdf_fonts`` caches them), so doing it
+    here only moves the work to where charts may still be drawing on the other core.
+    A missing font is left for the PDF writer to report with its clear message.
+    """
+    writers: dict[str, Callable] = {}
+    if "docx" in formats:
+        from jianbao.writers.docx import render_docx
+
+        writers["docx"] = render_docx
+    if "pdf" in formats:
+        from jianbao.theme import FontNotFoundError
+        from jianbao.writers.pdf import render_pdf
+        from jianbao.writers.pdf_fonts import FontBook
+
+        writers["pdf"] = render_pdf
+        book = FontBook(theme)
+        for family in sorted({theme.style(name).family for name in theme.raw.get("styles", {})} | {"kai"}):
+            try:
+                book.font(family)
+            except FontNotFoundError:
+                pass
+    return writers
 
 
 def _chapters(project: Project, dataset) -> list[tuple[str, str, str]]:

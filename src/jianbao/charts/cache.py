@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -21,6 +22,7 @@ from jianbao.atomic import write_bytes_atomic
 from jianbao.charts.data import ChartData, chart_data, chart_source
 from jianbao.charts import draw as draw_module
 from jianbao.charts.draw import ChartStyle, chart_style, render_png
+from jianbao.charts.parallel import SharedDrawing, can_share
 from jianbao.charts.spec import ChartSpec
 from jianbao.document.ir import Figure
 from jianbao.periods import Period
@@ -52,31 +54,84 @@ def _painter_digest() -> str:
 
 def draw_chart(spec: ChartSpec, dataset, period: Period, theme, cache_dir: Path) -> Path:
     """The PNG of one chart, drawn now only if the cache does not hold it."""
-    return _draw(chart_data(spec, dataset, period), spec.id, chart_style(theme), cache_dir)[0]
+    return draw_charts([spec], dataset, period, theme, cache_dir)[spec.id]
 
 
 class DrawnCharts(dict[str, Path]):
-    """PNG path by chart id; ``drawn`` lists the ids drawn now (the rest came from the cache)."""
+    """PNG path by chart id; ``drawn`` lists the ids drawn now (the rest came from the cache).
+
+    When drawn in parallel the paths are known at once but the files exist only
+    after ``wait()``; ``cancel()`` stops the drawing (both are no-ops otherwise).
+    """
 
     drawn: list[str]
+    _pending: SharedDrawing | None = None
+
+    def wait(self) -> DrawnCharts:
+        """Every PNG on disk; raises the error the first failing chart raised."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.wait()
+        return self
+
+    def cancel(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.cancel()
+
+
+@dataclass(frozen=True)
+class ChartJob:
+    """One picture the cache lacks: draw it, store it, drop the stale version."""
+
+    chart_id: str
+    data: ChartData
+    path: Path
+
+    def run(self, style: ChartStyle) -> None:
+        write_bytes_atomic(self.path, render_png(self.data, style))
+        for old in self.path.parent.glob(f"{self.chart_id}-*.png"):
+            if old != self.path and old.stem.rpartition("-")[0] == self.chart_id:
+                old.unlink(missing_ok=True)
 
 
 def draw_charts(
-    specs: Mapping[str, ChartSpec] | Iterable[ChartSpec], dataset, period: Period, theme, cache_dir: Path
+    specs: Mapping[str, ChartSpec] | Iterable[ChartSpec],
+    dataset,
+    period: Period,
+    theme,
+    cache_dir: Path,
+    *,
+    parallel: bool = False,
+    worker: SharedDrawing | None = None,
 ) -> DrawnCharts:
     """Every chart's PNG by id, drawing only those the cache lacks.
 
-    All data is resolved first, so a spec error surfaces before any drawing.
+    All data is resolved first, so a spec error surfaces before any drawing. With
+    ``parallel`` (where ``charts.parallel.can_share``) the drawing goes on in a forked
+    worker — ``worker`` if one was started already, which this takes over — while the
+    caller continues; call ``wait()`` before using the files.
     """
     items = list(specs.values()) if isinstance(specs, Mapping) else list(specs)
     style = chart_style(theme)
     resolved = [(spec.id, chart_data(spec, dataset, period)) for spec in items]
     out = DrawnCharts()
-    out.drawn = []
+    jobs = []
     for chart_id, data in resolved:
-        out[chart_id], new = _draw(data, chart_id, style, cache_dir)
-        if new:
-            out.drawn.append(chart_id)
+        out[chart_id] = path = _cache_path(data, chart_id, style, cache_dir)
+        if not path.is_file():
+            jobs.append(ChartJob(chart_id, data, path))
+    out.drawn = [job.chart_id for job in jobs]
+    if worker is None and parallel and len(jobs) > 1 and can_share():
+        worker = SharedDrawing(style)
+    if worker is not None and jobs:
+        worker.submit(jobs, style)
+        out._pending = worker
+        return out
+    if worker is not None:
+        worker.cancel()
+    for job in jobs:
+        job.run(style)
     return out
 
 
@@ -94,13 +149,5 @@ def build_figure(
     )
 
 
-def _draw(data: ChartData, chart_id: str, style: ChartStyle, cache_dir: Path) -> tuple[Path, bool]:
-    key = chart_key(data, style)[:20]
-    path = cache_dir / "charts" / f"{chart_id}-{key}.png"
-    if path.is_file():
-        return path, False
-    write_bytes_atomic(path, render_png(data, style))
-    for old in path.parent.glob(f"{chart_id}-*.png"):
-        if old != path and old.stem.rpartition("-")[0] == chart_id:
-            old.unlink(missing_ok=True)
-    return path, True
+def _cache_path(data: ChartData, chart_id: str, style: ChartStyle, cache_dir: Path) -> Path:
+    return cache_dir / "charts" / f"{chart_id}-{chart_key(data, style)[:20]}.png"

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from jianbao.charts import chart_source, draw_charts, load_chart_specs, load_table_specs
+from jianbao.charts import DrawnCharts, chart_source, draw_charts, load_chart_specs, load_table_specs
+from jianbao.charts.parallel import SharedDrawing
 from jianbao.charts.spec import format_value
 from jianbao.document.compose import ComposeError, compose
 from jianbao.document.ir import Block, Document, Figure, Heading, PageBreak, Table
@@ -42,8 +43,15 @@ def assemble(
     chapters: list[tuple[str, str, str]],
     narrative: Narrative,
     stage: Stage,
-) -> tuple[Document, int]:
-    """The full Document and how many charts were drawn (not from the cache)."""
+    parallel: bool = False,
+    worker: SharedDrawing | None = None,
+) -> tuple[Document, DrawnCharts]:
+    """The full Document and its charts' PNGs.
+
+    With ``parallel`` (or a ``worker`` started earlier, see ``charts.draw_charts``)
+    the charts the cache lacks may still be drawing when this returns (the figures name their files already): call ``wait()`` on the charts
+    before a writer reads them, or ``cancel()`` if the build stops.
+    """
     chart_specs = load_chart_specs(project.templates_dir)
     table_specs = load_table_specs(project.templates_dir)
     for kind, known in (("chart", chart_specs), ("table", table_specs)):
@@ -55,7 +63,7 @@ def assemble(
             )
     with stage("charts"):
         wanted = [chart_specs[i] for i in references(narrative.markdown, "chart")]
-        images = draw_charts(wanted, dataset, period, theme, project.cache_dir)
+        images = draw_charts(wanted, dataset, period, theme, project.cache_dir, parallel=parallel, worker=worker)
 
     def figure(chart_id: str, caption: str) -> Figure:
         spec = chart_specs[chart_id]
@@ -71,12 +79,16 @@ def assemble(
     def table(table_id: str, caption: str) -> Table:
         return build_table(table_specs[table_id], dataset, period, 0, caption)
 
-    with stage("compose"):
-        doc = compose(narrative.markdown, shell, [c[0] for c in chapters], figure, table)
-        tables = sum(isinstance(b, Table) for b in doc.blocks_in_order())
-        doc.appendix = appendix(narrative, dataset, tables + 1)
-        doc.meta.keywords = [*shell.meta.keywords, *(c[1] for c in chapters)]
-    return doc, len(images.drawn)
+    try:
+        with stage("compose"):
+            doc = compose(narrative.markdown, shell, [c[0] for c in chapters], figure, table)
+            tables = sum(isinstance(b, Table) for b in doc.blocks_in_order())
+            doc.appendix = appendix(narrative, dataset, tables + 1)
+            doc.meta.keywords = [*shell.meta.keywords, *(c[1] for c in chapters)]
+    except BaseException:
+        images.cancel()
+        raise
+    return doc, images
 
 
 def appendix(narrative: Narrative, dataset, number: int) -> list[Block]:

@@ -82,9 +82,9 @@ def build(
 ) -> BuildResult:
     """Build the digest of ``period`` (default: the latest with data) into reports/<period>/.
 
-    ``parallel`` lets the charts the cache lacks be drawn by a forked worker beside
-    the rest of the build, where that is safe (see ``jianbao.charts.parallel``); the
-    outputs are the same bytes either way.
+    ``parallel`` lets forked workers draw the charts the cache lacks and lay out the
+    PDF beside the rest of the build, where that is safe (see ``jianbao.forked``);
+    the outputs are the same bytes either way.
     """
     from jianbao.data import load_dataset
     from jianbao.narrative.render import render_digest
@@ -94,14 +94,15 @@ def build(
     if not isinstance(project, Project):
         project = open_project(project)
     config = project.config
-    worker = charts = None
+    documents = "docx" in formats or "pdf" in formats
+    chart_worker = pdf_worker = charts = None
     try:
         with stages.stage("load"):
             dataset = load_dataset(project.data_dir)
             the_period = resolve_period(project, dataset, period)
             theme = load_theme(project.templates_dir / "theme.toml", config.digest.font_profile)
-            if parallel and ("docx" in formats or "pdf" in formats):
-                worker = _early_chart_worker(project, theme)
+            if parallel and documents:
+                chart_worker, pdf_worker = _early_workers(project, theme, formats)
         chapters = _chapters(project, dataset)
         shell = document_shell(config, the_period)
         with stages.stage("narrate"):
@@ -110,29 +111,33 @@ def build(
         if "md" in formats:
             rendered["md"] = (narrative.markdown.encode("utf-8"), None)
         charts_drawn = 0
-        if "docx" in formats or "pdf" in formats:
+        if documents:
             from jianbao.document.assemble import assemble
 
             doc, charts = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage,
-                                   parallel, worker)
+                                   parallel, chart_worker)
             # Work that needs no pictures goes first, while charts may still be drawing.
             with stages.stage("prepare"):
-                writers = _prepare_writers(formats, theme)
+                writers = _prepare_writers(tuple(f for f in formats if f != "pdf" or pdf_worker is None), theme)
             with stages.stage("charts"):
                 charts.wait()
             charts_drawn = len(charts.drawn)
+            if pdf_worker is not None:
+                pdf_worker.send(doc)  # laid out on the other core while this one writes the DOCX
             if "docx" in formats:
                 with stages.stage("docx"):
                     reference = project.templates_dir / "reference.docx"
                     rendered["docx"] = (writers["docx"](doc, theme, reference if reference.is_file() else None), None)
-            if "pdf" in formats:
+            if pdf_worker is not None:
+                rendered["pdf"] = pdf_worker.result()
+                stages.timings["pdf"] = pdf_worker.seconds
+            elif "pdf" in formats:
                 with stages.stage("pdf"):
                     rendered["pdf"] = writers["pdf"](doc, theme)
-    finally:  # a failed build leaves no chart worker behind
-        if charts is not None:
-            charts.cancel()
-        if worker is not None:
-            worker.cancel()
+    finally:  # a failed build leaves no worker behind
+        for worker in (charts, chart_worker, pdf_worker):
+            if worker is not None:
+                worker.cancel()
     with stages.stage("write"):
         files = _write(project, the_period, shell, rendered, narrative.key_points)
     for f in files:
@@ -142,21 +147,31 @@ def build(
     return BuildResult(the_period, files, stages.timings, charts_drawn)
 
 
-def _early_chart_worker(project: Project, theme):
-    """A chart worker forked now, to import matplotlib while the text is narrated.
+def _early_workers(project: Project, theme, formats: tuple[str, ...]):
+    """Workers forked now, to pay their fixed costs while the text is narrated.
 
-    Only when the chart cache is empty (a first build, or a batch of new projects),
-    since then charts are certain to be drawn; otherwise a worker is forked later,
-    if the narrative asks for charts the cache lacks.
+    The PDF worker imports reportlab and parses the fonts, then lays out the PDF
+    while this process writes the DOCX. The chart worker imports matplotlib; it is
+    forked now only when the chart cache is empty (a first build, or a batch of new
+    projects), since then charts are certain to be drawn; otherwise one is forked
+    later if the narrative asks for charts the cache lacks.
     """
-    from jianbao.charts.parallel import SharedDrawing, can_share
+    from jianbao.forked import Forked, can_fork
 
+    if not can_fork():
+        return None, None
+    pdf_worker = None
+    if "pdf" in formats:
+        pdf_worker = Forked(lambda: _prepare_writers(("pdf",), theme),
+                            lambda doc: _prepare_writers(("pdf",), theme)["pdf"](doc, theme),  # warm: no work
+                            "jianbao-pdf")
     cached = project.cache_dir / "charts"
-    if (cached.is_dir() and any(cached.iterdir())) or not can_share():
-        return None
+    if cached.is_dir() and any(cached.iterdir()):
+        return None, pdf_worker
     from jianbao.charts.draw import chart_style
+    from jianbao.charts.parallel import SharedDrawing
 
-    return SharedDrawing(chart_style(theme))
+    return SharedDrawing(chart_style(theme)), pdf_worker
 
 
 def _prepare_writers(formats: tuple[str, ...], theme) -> dict[str, Callable]:

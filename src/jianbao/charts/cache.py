@@ -22,9 +22,10 @@ from jianbao.atomic import write_bytes_atomic
 from jianbao.charts.data import ChartData, chart_data, chart_source
 from jianbao.charts import draw as draw_module
 from jianbao.charts.draw import ChartStyle, chart_style, render_png
-from jianbao.charts.parallel import SharedDrawing, can_share
+from jianbao.charts.parallel import SharedDrawing
 from jianbao.charts.spec import ChartSpec
 from jianbao.document.ir import Figure
+from jianbao.forked import can_fork
 from jianbao.periods import Period
 
 
@@ -108,7 +109,7 @@ def draw_charts(
     """Every chart's PNG by id, drawing only those the cache lacks.
 
     All data is resolved first, so a spec error surfaces before any drawing. With
-    ``parallel`` (where ``charts.parallel.can_share``) the drawing goes on in a forked
+    ``parallel`` (where ``forked.can_fork``) the drawing goes on in a forked
     worker — ``worker`` if one was started already, which this takes over — while the
     caller continues; call ``wait()`` before using the files.
     """
@@ -122,7 +123,7 @@ def draw_charts(
         if not path.is_file():
             jobs.append(ChartJob(chart_id, data, path))
     out.drawn = [job.chart_id for job in jobs]
-    if worker is None and parallel and len(jobs) > 1 and can_share():
+    if worker is None and parallel and len(jobs) > 1 and can_fork():
         worker = SharedDrawing(style)
     if worker is not None and jobs:
         worker.submit(jobs, style)

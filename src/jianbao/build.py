@@ -23,6 +23,7 @@ from jianbao.periods import Period, parse_period
 from jianbao.project import Project, open_project
 
 FORMATS = ("docx", "pdf", "md")
+_documents_built = 0  # DOCX/PDF builds so far in this process (see _early_workers)
 
 
 @dataclass
@@ -156,10 +157,19 @@ def _early_workers(project: Project, theme, formats: tuple[str, ...]):
     projects), since then charts are certain to be drawn; otherwise one is forked
     later if the narrative asks for charts the cache lacks.
     """
+    from jianbao.charts.draw import chart_style, warm_up
     from jianbao.forked import Forked, can_fork
 
+    global _documents_built
+    _documents_built += 1
     if not can_fork():
         return None, None
+    if _documents_built == 2:
+        # A second build in one process (a batch, --watch): load matplotlib, reportlab and
+        # the fonts here once, so every later worker is forked warm, and this process
+        # draws charts beside the chart worker instead of waiting for it.
+        warm_up(chart_style(theme))
+        _prepare_writers(formats, theme)
     pdf_worker = None
     if "pdf" in formats:
         pdf_worker = Forked(lambda: _prepare_writers(("pdf",), theme),
@@ -168,7 +178,6 @@ def _early_workers(project: Project, theme, formats: tuple[str, ...]):
     cached = project.cache_dir / "charts"
     if cached.is_dir() and any(cached.iterdir()):
         return None, pdf_worker
-    from jianbao.charts.draw import chart_style
     from jianbao.charts.parallel import SharedDrawing
 
     return SharedDrawing(chart_style(theme)), pdf_worker

@@ -267,13 +267,17 @@ print(json.dumps({"times": times, "rss": rss, "total": time.perf_counter() - sta
 """
 
 POOL_CODE = VARY_CODE + r"""
-import json, multiprocessing, time
+import json, multiprocessing, os, time
 from jianbao import api
 from jianbao.scaffold import init_project
 
 def one(p):
     api.build(p, None, ("docx", "pdf"))
     return p
+
+def warm(base, barrier):  # each worker builds one digest before the clock starts: imports, fonts
+    one(init_project(base / f"warm-{os.getpid()}"))
+    barrier.wait()  # no worker takes a task until all have warmed up
 
 if __name__ == "__main__":
     n, workers, base = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3])
@@ -282,8 +286,9 @@ if __name__ == "__main__":
         p = init_project(base / f"pool{workers}-{i}")
         vary(p, i)
         projects.append(p)
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pool.map(one, projects[:workers])  # start-up: each worker imports and parses fonts once
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=warm, initargs=(base, ctx.Barrier(workers))) as pool:
+        pool.map(len, [[]] * workers)  # returns once every worker has warmed up
         start = time.perf_counter()
         pool.map(one, projects, chunksize=1)
         total = time.perf_counter() - start

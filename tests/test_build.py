@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -66,6 +67,9 @@ def test_build_writes_all_formats_and_a_manifest(sample) -> None:
     assert check_current(open_project(root), "2025H1").period == "2025H1"
     pdf = next(f for f in result.files if f.format == "pdf")
     assert 6 <= pdf.pages <= 40
+    umask = os.umask(0)
+    os.umask(umask)
+    assert pdf.path.stat().st_mode & 0o777 == 0o666 & ~umask  # readable like any file, not 0600
 
 
 def test_pdf_holds_chapters_and_key_figures(sample) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
+    from jianbao.charts.draw import ChartFontError
     from jianbao.charts.spec import SpecError
     from jianbao.config import ConfigError
     from jianbao.data import DataLookupError, DataValidationError
@@ -21,6 +22,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from jianbao.theme import ThemeError
 
     return (
+        ChartFontError,
         ComposeError,
         ConfigError,
         DataLookupError,

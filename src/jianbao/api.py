@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jianbao.build import BuildResult, build, resolve_period
+from jianbao.build import BuildResult, build, chapter_problems, resolve_period
 from jianbao.project import Project, open_project
 
 __all__ = ["BuildResult", "ValidationReport", "build", "run", "send", "validate"]
@@ -32,12 +32,7 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
     if problems:
         return ValidationReport(problems)
     dataset = load_dataset(project.data_dir)
-    known = set(dataset.sectors)
-    config_problems = [
-        f"{project.root / 'jianbao.toml'}: chapters.{i}.sector: {ch.sector!r} is not a sector of the catalog"
-        for i, ch in enumerate(project.config.chapters)
-        if ch.sector not in known
-    ]
+    config_problems = chapter_problems(project, dataset)
     if config_problems:
         return ValidationReport(config_problems)
     observations = dataset.observations()

@@ -210,22 +210,26 @@ def _prepare_writers(formats: tuple[str, ...], theme) -> dict[str, Callable]:
     return writers
 
 
+def chapter_problems(project: Project, dataset) -> list[str]:
+    """A line per configured chapter whose sector the catalog does not have."""
+    return [
+        f"jianbao.toml: chapters.{i}.sector: {ch.sector!r} is not a sector of "
+        f"{project.data_dir / 'catalog.yaml'} (known: {', '.join(dataset.sectors)})"
+        for i, ch in enumerate(project.config.chapters)
+        if ch.sector not in dataset.sectors
+    ]
+
+
 def _chapters(project: Project, dataset) -> list[tuple[str, str, str]]:
     """(sector id, title, template name) per configured chapter; unknown sectors are config errors."""
-    out = []
-    problems = []
-    for i, ch in enumerate(project.config.chapters):
-        sector = dataset.sectors.get(ch.sector)
-        if sector is None:
-            problems.append(
-                f"  jianbao.toml: chapters.{i}.sector: {ch.sector!r} is not a sector of "
-                f"{project.data_dir / 'catalog.yaml'} (known: {', '.join(dataset.sectors)})"
-            )
-            continue
-        out.append((ch.sector, ch.title or sector.name, ch.template or f"chapters/{ch.sector}.md.j2"))
+    problems = chapter_problems(project, dataset)
     if problems:
-        raise ConfigError("\n".join([f"{project.root / 'jianbao.toml'}: {len(problems)} problem(s)", *problems]))
-    return out
+        head = f"{project.root / 'jianbao.toml'}: {len(problems)} problem(s)"
+        raise ConfigError("\n  ".join([head, *problems]))
+    return [
+        (ch.sector, ch.title or dataset.sectors[ch.sector].name, ch.template or f"chapters/{ch.sector}.md.j2")
+        for ch in project.config.chapters
+    ]
 
 
 def _write(

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from jianbao.charts import build_figure, draw_chart, draw_charts, load_chart_specs
+from jianbao.charts import chart_figure, draw_chart, draw_charts, load_chart_specs
 from jianbao.theme import load_theme
 
 SPECS = load_chart_specs(None)
@@ -46,12 +46,13 @@ def test_a_theme_colour_change_redraws(sample, period, theme, tmp_path):
 
 
 def test_figure_carries_caption_size_and_source(sample, period, theme, tmp_path):
-    fig = build_figure(SPECS["shipbuilding_share"], sample, period, theme, tmp_path, number=3)
+    spec = SPECS["shipbuilding_share"]
+    fig = chart_figure(spec, sample, period, draw_chart(spec, sample, period, theme, tmp_path), number=3)
     assert fig.label == "图3　2025年上半年我国造船三大指标占全球比重"
     assert fig.source == "工业和信息化部"
     assert (fig.width_mm, fig.height_mm) == (150, 85)
     assert fig.image.is_file()
-    assert build_figure(SPECS["nev_share"], sample, period, theme, tmp_path, caption="新能源占比").caption == "新能源占比"
+    assert chart_figure(SPECS["nev_share"], sample, period, tmp_path / "x.png", caption="新能源占比").caption == "新能源占比"
 
 
 def test_a_cache_hit_does_not_import_matplotlib(sample, period, theme, tmp_path):

@@ -136,14 +136,12 @@ def draw_charts(
     return out
 
 
-def build_figure(
-    spec: ChartSpec, dataset, period: Period, theme, cache_dir: Path, number: int = 0, caption: str = ""
-) -> Figure:
-    """The IR figure for a chart: PNG (cached), size, caption (default: the spec's title), source line."""
+def chart_figure(spec: ChartSpec, dataset, period: Period, image: Path, number: int = 0, caption: str = "") -> Figure:
+    """The IR figure for a drawn chart: its PNG, size, caption (default: the spec's title), source line."""
     return Figure(
         number=number,
         caption=caption or spec.caption(period),
-        image=draw_chart(spec, dataset, period, theme, cache_dir),
+        image=image,
         width_mm=spec.width_mm,
         height_mm=spec.height_mm,
         source=chart_source(spec, dataset, period),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from jianbao.charts import DrawnCharts, chart_source, draw_charts, load_chart_specs, load_table_specs
+from jianbao.charts import DrawnCharts, chart_figure, draw_charts, load_chart_specs, load_table_specs
 from jianbao.charts.parallel import SharedDrawing
 from jianbao.charts.spec import format_value
 from jianbao.document.compose import ComposeError, compose
@@ -66,15 +66,7 @@ def assemble(
         images = draw_charts(wanted, dataset, period, theme, project.cache_dir, parallel=parallel, worker=worker)
 
     def figure(chart_id: str, caption: str) -> Figure:
-        spec = chart_specs[chart_id]
-        return Figure(
-            number=0,
-            caption=caption or spec.caption(period),
-            image=images[chart_id],
-            width_mm=spec.width_mm,
-            height_mm=spec.height_mm,
-            source=chart_source(spec, dataset, period),
-        )
+        return chart_figure(chart_specs[chart_id], dataset, period, images[chart_id], caption=caption)
 
     def table(table_id: str, caption: str) -> Table:
         return build_table(table_specs[table_id], dataset, period, 0, caption)

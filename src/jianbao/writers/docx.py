@@ -44,6 +44,7 @@ from jianbao.writers.docx_fields import (
     toc_paragraphs,
 )
 from jianbao.writers.docx_package import save_deterministic, set_properties
+from jianbao.writers.docx_xml import paragraph, text_run
 from jianbao.document.layout import column_widths
 from jianbao.document.text import clean_text, list_label, source_line
 
@@ -186,13 +187,13 @@ class _Writer:
                 element = footer._element
                 for child in list(element):
                     element.remove(child)
-                p = _paragraph(self.sid(S.FOOTER))
+                p = paragraph(self.sid(S.FOOTER))
                 ppr = p[0]
                 ppr.append(OxmlElement("w:ind", {qn(f"w:{side}"): str(char)}))
                 ppr.append(OxmlElement("w:jc", {qn("w:val"): side}))
-                p.append(_run("— "))
+                p.append(text_run("— "))
                 p.extend(field_runs(" PAGE ", "1"))
-                p.append(_run(" —"))
+                p.append(text_run(" —"))
                 element.append(p)
 
     # -- writing helpers ------------------------------------------------------
@@ -202,12 +203,12 @@ class _Writer:
 
     def p(self, style: str, text: str = "", runs: Iterable[Run] = ()) -> etree._Element:
         """Append a paragraph in a digest style (by Word style name)."""
-        element = _paragraph(self.sid(style))
+        element = paragraph(self.sid(style))
         if self.break_pending:
             element[0].insert(1, OxmlElement("w:pageBreakBefore"))
             self.break_pending = False
         if text:
-            element.append(_run(clean_text(text)))
+            element.append(text_run(clean_text(text)))
         for run in runs:
             element.append(self._inline(run))
         self.end.addprevious(element)
@@ -215,7 +216,7 @@ class _Writer:
 
     def _inline(self, run: Run) -> etree._Element:
         style = S.EMPHASIS if run.emphasis else S.STRONG if run.strong else None
-        element = _run(clean_text(run.text), self.sid(style) if style else None)
+        element = text_run(clean_text(run.text), self.sid(style) if style else None)
         if run.strong and run.emphasis:
             element[0].append(OxmlElement("w:b"))  # after w:rStyle in the run's rPr
         return element
@@ -301,8 +302,8 @@ class _Writer:
             tcpr.append(OxmlElement("w:vAlign", {qn("w:val"): "center"}))
             tc.append(tcpr)
             align = "center" if header else "right" if i < len(numeric) and numeric[i] else None
-            p = _paragraph(self.sid(S.TABLE_TEXT), align)
-            p.append(_run(clean_text(text), self.sid(S.STRONG) if header else None))
+            p = paragraph(self.sid(S.TABLE_TEXT), align)
+            p.append(text_run(clean_text(text), self.sid(S.STRONG) if header else None))
             tc.append(p)
             tr.append(tc)
         return tr
@@ -344,46 +345,16 @@ class _Writer:
             tcpr.append(OxmlElement("w:tcW", {qn("w:w"): str(self.text_width), qn("w:type"): "dxa"}))
             tc.append(tcpr)
             if line or not c.print_run:
-                p = _paragraph(self.sid(S.CLOSING))
-                p.append(_run(clean_text(line)))
+                p = paragraph(self.sid(S.CLOSING))
+                p.append(text_run(clean_text(line)))
                 tc.append(p)
             if c.print_run and index == len(lines) - 1:
-                p = _paragraph(self.sid(S.CLOSING), "right")
-                p.append(_run(clean_text(c.print_run)))
+                p = paragraph(self.sid(S.CLOSING), "right")
+                p.append(text_run(clean_text(c.print_run)))
                 tc.append(p)
             tr.append(tc)
             tbl.append(tr)
         self.end.addprevious(tbl)
-
-
-def _paragraph(style_id: str, align: str | None = None) -> etree._Element:
-    p = OxmlElement("w:p")
-    ppr = OxmlElement("w:pPr")
-    ppr.append(OxmlElement("w:pStyle", {qn("w:val"): style_id}))
-    if align:
-        ppr.append(OxmlElement("w:jc", {qn("w:val"): align}))
-    p.append(ppr)
-    return p
-
-
-def _run(text: str, style_id: str | None = None) -> etree._Element:
-    """A w:r for text; tabs and newlines become w:tab and w:br as Word expects."""
-    run = OxmlElement("w:r")
-    if style_id:
-        rpr = OxmlElement("w:rPr")
-        rpr.append(OxmlElement("w:rStyle", {qn("w:val"): style_id}))
-        run.append(rpr)
-    for i, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
-        if i:
-            run.append(OxmlElement("w:br"))
-        for j, piece in enumerate(line.split("\t")):
-            if j:
-                run.append(OxmlElement("w:tab"))
-            if piece:
-                t = OxmlElement("w:t", {qn("xml:space"): "preserve"})
-                t.text = piece
-                run.append(t)
-    return run
 
 
 def _tbl_pr(style_id: str) -> etree._Element:

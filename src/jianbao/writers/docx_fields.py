@@ -17,6 +17,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
+from jianbao.writers.docx_xml import paragraph, text_run
+
 TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\u '
 
 
@@ -26,7 +28,7 @@ def field_runs(instruction: str, result: str) -> list[etree._Element]:
         _fld_char("begin"),
         _instr(instruction),
         _fld_char("separate"),
-        _text_run(result),
+        text_run(result),
         _fld_char("end"),
     ]
 
@@ -53,16 +55,16 @@ def toc_paragraphs(
     """
     paragraphs: list[etree._Element] = []
     for level, text, name in entries:
-        p = _paragraph(style_ids[level])
+        p = paragraph(style_ids[level])
         link = OxmlElement("w:hyperlink", {qn("w:anchor"): name, qn("w:history"): "1"})
-        link.append(_text_run(text))
-        link.append(_tab_run())
+        link.append(text_run(text))
+        link.append(text_run("\t"))
         for run in field_runs(f" PAGEREF {name} \\h ", ""):
             link.append(run)
         p.append(link)
         paragraphs.append(p)
     if not paragraphs:
-        paragraphs.append(_paragraph(style_ids[1]))
+        paragraphs.append(paragraph(style_ids[1]))
     first, last = paragraphs[0], paragraphs[-1]
     begin = [_fld_char("begin"), _instr(TOC_INSTRUCTION), _fld_char("separate")]
     anchor = first.find(qn("w:pPr"))
@@ -94,14 +96,6 @@ _AFTER_UPDATE_FIELDS = (
 )
 
 
-def _paragraph(style_id: str) -> etree._Element:
-    p = OxmlElement("w:p")
-    ppr = OxmlElement("w:pPr")
-    ppr.append(OxmlElement("w:pStyle", {qn("w:val"): style_id}))
-    p.append(ppr)
-    return p
-
-
 def _fld_char(kind: str) -> etree._Element:
     run = OxmlElement("w:r")
     run.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): kind}))
@@ -113,18 +107,4 @@ def _instr(instruction: str) -> etree._Element:
     instr = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
     instr.text = instruction
     run.append(instr)
-    return run
-
-
-def _text_run(text: str) -> etree._Element:
-    run = OxmlElement("w:r")
-    t = OxmlElement("w:t", {qn("xml:space"): "preserve"})
-    t.text = text
-    run.append(t)
-    return run
-
-
-def _tab_run() -> etree._Element:
-    run = OxmlElement("w:r")
-    run.append(OxmlElement("w:tab"))
     return run

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -184,10 +184,7 @@ def _bar(fig, data: ChartData, style: ChartStyle) -> None:
             _line(ax2, s, _color(style, n + i))
         right_labels = _band_axis(ax2, [v for s in right for v in s.values])
         _unit(ax2, data.right_unit, "right")
-    _unit(ax, data.left_unit, "left")
-    lines = _category_ticks(ax, data)
-    _place(fig, ax, data, left=_text_width(y_labels, FONT_SIZE), right=_text_width(right_labels, FONT_SIZE),
-           bottom=lines * FONT_SIZE * LINE, top=LABEL_SIZE * LINE + PAD)
+    _finish_columns(fig, ax, data, y_labels, right_labels)
 
 
 def _line_chart(fig, data: ChartData, style: ChartStyle) -> None:
@@ -198,9 +195,14 @@ def _line_chart(fig, data: ChartData, style: ChartStyle) -> None:
     ax.set_xlim(-0.4, len(data.categories) - 0.6)
     values = [v for s in data.series for v in s.values]
     y_labels = _value_axis(ax, values, 1.2)
+    _finish_columns(fig, ax, data, y_labels)
+
+
+def _finish_columns(fig, ax, data: ChartData, y_labels: list[str], right_labels: Sequence[str] = ()) -> None:
+    """Categories along the bottom: left unit, category ticks, and room for every label."""
     _unit(ax, data.left_unit, "left")
     lines = _category_ticks(ax, data)
-    _place(fig, ax, data, left=_text_width(y_labels, FONT_SIZE), right=0,
+    _place(fig, ax, data, left=_text_width(y_labels, FONT_SIZE), right=_text_width(list(right_labels), FONT_SIZE),
            bottom=lines * FONT_SIZE * LINE, top=LABEL_SIZE * LINE + PAD)
 
 
@@ -242,10 +244,7 @@ def _stacked(fig, data: ChartData, style: ChartStyle) -> None:
     ax.grid(axis="y", zorder=0)
     ax.set_xlim(-0.5, len(data.categories) - 0.5)
     y_labels = _value_axis(ax, bottoms, 1.05)
-    _unit(ax, data.left_unit, "left")
-    lines = _category_ticks(ax, data)
-    _place(fig, ax, data, left=_text_width(y_labels, FONT_SIZE), right=0,
-           bottom=lines * FONT_SIZE * LINE, top=LABEL_SIZE * LINE + PAD)
+    _finish_columns(fig, ax, data, y_labels)
 
 
 def _pie(fig, data: ChartData, style: ChartStyle) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from jianbao.charts.spec import SpecError, TableSpec, load_spec_file
-from jianbao.data import load_dataset
+from jianbao.charts.spec import MissingData, SpecError, TableSpec, load_spec_file
+from jianbao.data import Dataset, Indicator, Observation, Sector, load_dataset
 from jianbao.periods import parse_period
 from jianbao.resources import builtin_path
 from jianbao.tables import build_table, load_table_specs
@@ -105,5 +106,46 @@ def test_errors_name_file_field_and_what_was_expected(tmp_path, dataset):
     with pytest.raises(SpecError, match=r"bad\.yaml: field 'rows\[0\]\.value': expected an indicator id of the catalog"):
         build_table(load_spec_file(path, TableSpec), dataset, H1)
     path.write_text("title: t\ncolumns: [{label: 数值, period: Q3}]\nrows: [{value: va_growth}]\n", encoding="utf-8")
-    with pytest.raises(SpecError, match=r"bad\.yaml: field 'columns\[0\]\.period': expected data for va_growth in period 2025Q3"):
-        build_table(load_spec_file(path, TableSpec), dataset, H1)
+    notes: list[str] = []
+    with pytest.raises(MissingData, match=r"bad\.yaml: no row has data for 2025H1"):
+        build_table(load_spec_file(path, TableSpec), dataset, H1, notes=notes)
+    assert notes == ["table bad: left out row '规上工业增加值增速': " + str(path) + ": field 'columns[0].period': "
+                     "expected data for va_growth in period 2025Q3 (periods with data: 2025Q1, 2025H1, 2025Q2)"]
+
+
+def _data(figures: dict[tuple[str, str], tuple[str, str, int, str, str]]) -> Dataset:
+    """(id, period) → (unit, kind, published decimals, value, qualifier)."""
+    catalog = {i: Indicator(i, f"指标{i}", "s", u, k, d, "工业和信息化部") for (i, _), (u, k, d, _, _) in figures.items()}
+    observations = [Observation(i, parse_period(p), Decimal(v), u, q) for (i, p), (u, _, _, v, q) in figures.items()]
+    return Dataset(catalog, {"s": Sector("s", "s", tuple(catalog))}, observations, [])
+
+
+def test_cells_round_bounds_toward_their_claim_and_scale_like_the_text():
+    data = _data({
+        ("over", "2025H1"): ("%", "share", 0, "79.8", "超过"),
+        ("above", "2025H1"): ("%", "growth", 0, "8.7", "以上"),
+        ("more", "2025H1"): ("个", "count", 0, "3000.8", "余"),
+        ("near", "2025H1"): ("万人", "level", 0, "39.2", "近"),
+        ("about", "2025H1"): ("%", "share", 0, "5.5", "约"),
+        ("firms", "2025H1"): ("家", "count", 0, "140000", "超过"),
+        ("apps", "2025H1"): ("万个", "count", 1, "455", ""),
+        ("apps_growth", "2025H1"): ("%", "growth", 1, "6", ""),
+    })
+    table = build_table(spec(
+        columns=[{"label": "单位", "show": "unit"}, {"label": "数值"}, {"label": "增长（%）", "key": "growth"}],
+        rows=[{"value": i} for i in ("over", "above", "more", "near", "about", "firms")]
+        + [{"value": "apps", "growth": "apps_growth"}]), data, H1)
+    assert [r[1:] for r in table.rows] == [
+        ["%", "超过79", "—"], ["%", "8以上", "—"], ["个", "3000余", "—"], ["万人", "近40", "—"],
+        ["%", "约6", "—"], ["万家", "超过14", "—"], ["万个", "455", "6.0"]]
+    bare = build_table(spec(columns=[{"label": "数值"}], rows=[{"value": "firms"}]), data, H1)
+    assert bare.rows == [["指标firms", "超过14万"]]  # no unit column: the 万 stays with the number
+
+
+def test_a_figure_in_another_unit_than_the_unit_column_carries_its_own():
+    data = _data({("firms", "2025Q1"): ("家", "count", 0, "9800", ""),
+                  ("firms", "2025H1"): ("家", "count", 0, "140000", "")})
+    table = build_table(spec(columns=[{"label": "单位", "show": "unit"}, {"label": "上半年"},
+                                      {"label": "一季度", "period": "Q1"}],
+                             rows=[{"value": "firms"}]), data, H1)
+    assert table.rows == [["指标firms", "万家", "14", "9800家"]]

@@ -19,6 +19,7 @@ __all__ = ["BuildResult", "ValidationReport", "build", "run", "send", "validate"
 class ValidationReport:
     problems: list = field(default_factory=list)
     summary: str = ""
+    warnings: list = field(default_factory=list)  # worth a look, never a failure (digits that print rounded)
 
 
 def validate(project: Project | Path | str = ".", period: str | None = None) -> ValidationReport:
@@ -28,19 +29,21 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
 
     if not isinstance(project, Project):
         project = open_project(project)
-    problems = validate_data(project.data_dir)
+    warnings: list = []
+    problems = validate_data(project.data_dir, warnings)
     if problems:
-        return ValidationReport(problems)
+        return ValidationReport(problems, warnings=warnings)
     dataset = load_dataset(project.data_dir)
     config_problems = chapter_problems(project, dataset)
     if config_problems:
-        return ValidationReport(config_problems)
+        return ValidationReport(config_problems, warnings=warnings)
     observations = dataset.observations()
     if period:
         wanted = parse_period(period)
         observations = [o for o in observations if o.period == wanted]
         if not observations:
-            return ValidationReport([f"{project.data_dir}: no observations for period {wanted.code}"])
+            return ValidationReport([f"{project.data_dir}: no observations for period {wanted.code}"],
+                                    warnings=warnings)
     periods = {o.period for o in observations}
     summary = (
         f"ok: {len(dataset.sectors)} sectors, {len(dataset.catalog)} indicators, "
@@ -48,7 +51,7 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
         + (f" for {period}" if period else "")
         + f" ({project.data_dir})"
     )
-    return ValidationReport([], summary)
+    return ValidationReport([], summary, warnings)
 
 
 def send(

@@ -39,6 +39,7 @@ class BuildResult:
     files: list[BuiltFile]
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
     charts_drawn: int = 0  # charts not taken from the cache
+    notes: list[str] = field(default_factory=list)  # what was left out for want of data, and why
 
 
 @dataclass
@@ -107,7 +108,9 @@ def build(
         chapters = _chapters(project, dataset)
         shell = document_shell(config, the_period)
         with stages.stage("narrate"):
-            narrative = render_digest(dataset, the_period, chapters, project.templates_dir)
+            narrative = render_digest(dataset, the_period, chapters, project.templates_dir,
+                                      config.periods.policy(), config.periods.stale_chapter)
+        notes = list(narrative.notes)
         rendered: dict[str, tuple[bytes, int | None]] = {}
         if "md" in formats:
             rendered["md"] = (narrative.markdown.encode("utf-8"), None)
@@ -116,7 +119,7 @@ def build(
             from jianbao.document.assemble import assemble
 
             doc, charts = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage,
-                                   parallel, chart_worker)
+                                   parallel, chart_worker, config.periods.policy(), notes)
             # Work that needs no pictures goes first, while charts may still be drawing.
             with stages.stage("prepare"):
                 writers = _prepare_writers(tuple(f for f in formats if f != "pdf" or pdf_worker is None), theme)
@@ -141,11 +144,23 @@ def build(
                 worker.cancel()
     with stages.stage("write"):
         files = _write(project, the_period, shell, rendered, narrative.key_points)
-    for f in files:
-        if log:
+    if log:
+        for line in summarize_notes(notes, the_period):
+            log(line)
+        for f in files:
             pages = f" ({f.pages} pages)" if f.pages else ""
             log(f"wrote {f.path}{pages}")
-    return BuildResult(the_period, files, stages.timings, charts_drawn)
+    return BuildResult(the_period, files, stages.timings, charts_drawn, notes)
+
+
+def summarize_notes(notes: list[str], period: Period) -> list[str]:
+    """Chapters, charts, tables and rows left out, one line each; dropped sentences as a count."""
+    sentences = [n for n in notes if ": dropped a " in n]
+    lines = [f"note: {n}" for n in notes if n not in sentences]
+    if sentences:
+        lines.append(f"note: {len(sentences)} sentence(s) or clause(s) left out for want of data "
+                     f"(`jianbao validate --period {period.code}` lists them)")
+    return lines
 
 
 def _early_workers(project: Project, theme, formats: tuple[str, ...]):

@@ -50,11 +50,15 @@ def validate(project_dir: Path, period: str | None) -> None:
         report = run_validate(project_dir, period)
     except _user_errors() as exc:
         _fail(exc)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    for warning in report.warnings:  # after the problems; warnings alone never fail
+        click.echo(f"warning: {warning}", err=True)
     if report.problems:
-        for problem in report.problems:
-            click.echo(str(problem), err=True)
         click.echo(f"{len(report.problems)} problem(s) found", err=True)
         sys.exit(1)
+    if report.warnings:
+        click.echo(f"{len(report.warnings)} warning(s)", err=True)
     click.echo(report.summary)
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from jianbao.reporting import Policy
 
 CONFIG_NAME = "jianbao.toml"
 
@@ -25,6 +27,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class IssueSeries(_Strict):
+    """Where the issue numbers of one kind of digest start (``[digest.series.month]``)."""
+
+    first_period: str
+    first_issue: int = Field(default=1, ge=1)
+
+
 class Digest(_Strict):
     name: str = "工业和信息化发展简报"
     unit: str = ""
@@ -34,10 +43,32 @@ class Digest(_Strict):
     # 第X期 counts up by one per period of the same kind, from first_period.
     first_period: str = "2025H1"
     first_issue: int = Field(default=1, ge=1)
+    # "continuous": 第N期 counts on across years; "yearly": it starts again at 1 each January.
+    numbering: Literal["continuous", "yearly"] = "continuous"
+    # Other kinds of digest from the same project, each counted on its own:
+    # [digest.series.month] first_period = "2026M01"; keys are period kinds (month, quarter,
+    # cumulative, half, year).
+    series: dict[Literal["year", "half", "quarter", "month", "cumulative"], IssueSeries] = Field(
+        default_factory=dict)
     # （总第X期）: printed when set; counts up with the issue number.
     first_total_issue: int | None = Field(default=None, ge=1)
     # Issue date per period code; otherwise SOURCE_DATE_EPOCH or today.
     dates: dict[str, date] = Field(default_factory=dict)
+
+
+class PeriodsConf(_Strict):
+    """How a digest treats figures of other periods than its own (README: "Periods")."""
+
+    # A figure older than the digest period (1—8月 software figures in a 1—9月 digest):
+    # "label" states it under its own period label, "drop" leaves its sentence, row or chart out.
+    older: Literal["label", "drop"] = "label"
+    # Figures that end more than this many months before the digest period ends are never used.
+    max_lag_months: int = Field(default=3, ge=0, le=24)
+    # A chapter whose figures are all older than the digest period: "keep" it (labelled) or "omit" it.
+    stale_chapter: Literal["keep", "omit"] = "keep"
+
+    def policy(self) -> Policy:
+        return Policy(self.older, self.max_lag_months)
 
 
 class ChapterConf(_Strict):
@@ -55,6 +86,7 @@ class ProjectConfig(_Strict):
     digest: Digest = Field(default_factory=Digest)
     chapters: list[ChapterConf] = Field(min_length=1)
     closing: ClosingConf = Field(default_factory=ClosingConf)
+    periods: PeriodsConf = Field(default_factory=PeriodsConf)
     mail: dict[str, Any] | None = None
 
 

@@ -27,6 +27,7 @@ EXAMPLES = "2025, 2025H1, 2025Q2, 2025M05, 2025M01-05, 2025-06-30, 2025-2027 or 
 
 _CN_DIGITS = "〇一二三四五六七八九"
 _DASH = "\u2014"  # em dash: 1—5月, 2025—2027年
+_NAMED_YTD = {3: "一季度", 6: "上半年", 9: "前三季度", 12: "全年"}
 
 _PATTERN = re.compile(
     r"""^(?P<year>\d{4})(?:
@@ -73,13 +74,21 @@ class Period:
     def _sort_key(self) -> tuple[dt.date, dt.date, int, str]:
         return (self.end, self.start, KINDS.index(self.kind), self.code)
 
-    def label(self, year: bool = True) -> str:
+    def same_span(self, other: Period) -> bool:
+        """Both cover the same months (2025Q1 and 2025M01-03; 2025H1 and 2025M01-06)."""
+        return self.start == other.start and self.end == other.end and "date" not in (self.kind, other.kind)
+
+    def label(self, year: bool = True, named: bool = True) -> str:
         """The Chinese name: 2025年上半年 (``year=False``: 上半年).
 
         Periods that cannot drop their year (a year, a span of years) keep it,
-        except a single year, which reads 全年 without it.
+        except a single year, which reads 全年 without it. With ``named``
+        (statistics' usage) cumulative months from January that have a name
+        take it: 1—3月 一季度, 1—6月 上半年, 1—9月 前三季度, 1—12月 全年.
         """
         y = f"{self.start.year}年" if year else ""
+        if named and self.kind == "cumulative" and self.start.month == 1 and self.end.month in _NAMED_YTD:
+            return y + _NAMED_YTD[self.end.month]
         if self.kind == "year":
             return y or "全年"
         if self.kind == "half":

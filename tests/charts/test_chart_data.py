@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from jianbao.charts import ChartSpec, SpecError, chart_data, chart_source
+from jianbao.data import Dataset, Indicator, Observation, Sector
 
 
 def spec(**fields) -> ChartSpec:
@@ -89,3 +92,62 @@ def test_source_line_defaults_to_catalog_sources_in_order(dataset, period):
     s = spec(type="bar", series=[{"label": "x"}], categories=[{"indicator": "va_growth"}, {"indicator": "cars_made"}, {"indicator": "equipment_share"}])
     assert chart_source(s, dataset, period) == "国家统计局、中国汽车工业协会"
     assert chart_source(s.model_copy(update={"source": "工业和信息化部"}), dataset, period) == "工业和信息化部"
+
+
+# -- labels through the one figure formatter; remainders that add up ---------------------------
+
+
+def _data(figures: dict[str, tuple[str, str, int, str, str]], period) -> Dataset:
+    """id → (unit, kind, published decimals, value, qualifier), all for ``period``."""
+    catalog = {i: Indicator(i, f"指标{i}", "s", u, k, d, "工业和信息化部") for i, (u, k, d, _, _) in figures.items()}
+    observations = [Observation(i, period, Decimal(v), u, q) for i, (u, _, _, v, q) in figures.items()]
+    return Dataset(catalog, {"s": Sector("s", "s", tuple(catalog))}, observations, [])
+
+
+def test_labels_round_bounds_toward_their_claim_and_keep_scaling(period):
+    data = _data({
+        "over": ("%", "share", 0, "79.8", "超过"),
+        "over2": ("%", "share", 0, "3.6", "超"),
+        "above": ("%", "growth", 0, "8.7", "以上"),
+        "more": ("个", "count", 0, "3000.8", "余"),
+        "many": ("个", "count", 0, "3000.8", "多"),
+        "near": ("%", "share", 0, "39.2", "近"),
+        "about": ("%", "share", 0, "5.5", "约"),
+        "firms": ("家", "count", 0, "140000", "超过"),
+        "level": ("万个", "level", 1, "455", ""),
+        "rate": ("%", "growth", 1, "6", ""),
+    }, period)
+    ids = ["over", "over2", "above", "more", "many", "near", "about", "firms", "level", "rate"]
+    chart = chart_data(spec(type="bar", unit="各异", series=[{"label": "值"}],
+                            categories=[{"indicator": i} for i in ids]), data, period)
+    assert chart.series[0].texts == (
+        "超过79", "超3", "8以上", "3000余", "3000多", "近40", "约6", "超过14万", "455", "6.0")
+
+
+def test_pie_slices_add_up_to_100_when_parts_hold_more_digits_than_they_print(period):
+    # Each part alone prints half-up (35.5, 27.2) and 100 − 62.60 = 37.4: 100.1 in all. Rounded
+    # together by largest remainder the printed slices add up to exactly 100.0.
+    data = _data({"a": ("%", "share", 1, "35.45", ""), "b": ("%", "share", 1, "27.15", "")}, period)
+    pie = chart_data(spec(type="pie", remainder="其他", series=[{}], categories=[{"indicator": "a"}, {"indicator": "b"}]),
+                     data, period)
+    assert pie.categories == ("指标a", "指标b", "其他")
+    assert pie.series[0].texts == ("35.5", "27.1", "37.4")
+    assert sum(Decimal(t) for t in pie.series[0].texts) == 100
+
+
+def test_stacked_bar_remainders_add_up_per_category(period):
+    data = _data({"a": ("%", "share", 1, "51.75", ""), "b": ("%", "share", 1, "68.25", ""),
+                  "c": ("%", "share", 1, "64.9", "")}, period)
+    stacked = chart_data(spec(type="stacked_bar", remainder="其他", series=[{"label": "中国", "indicators": ["a", "b", "c"]}],
+                              categories=[{"label": "x"}, {"label": "y"}, {"label": "z"}]), data, period)
+    china, rest = stacked.series
+    assert china.texts == ("51.8", "68.3", "64.9")
+    assert rest.texts == ("48.2", "31.7", "35.1")
+    assert [Decimal(a) + Decimal(b) for a, b in zip(china.texts, rest.texts)] == [100, 100, 100]
+
+
+def test_a_remainder_of_whole_percents_prints_like_its_parts(period):
+    data = _data({"a": ("%", "share", 0, "62", ""), "b": ("%", "share", 0, "30", "")}, period)
+    donut = chart_data(spec(type="donut", remainder="其他", series=[{}], categories=[{"indicator": "a"}, {"indicator": "b"}]),
+                       data, period)
+    assert donut.series[0].texts == ("62", "30", "8")

@@ -53,7 +53,7 @@ GALLERY = {
         "data/catalog.yaml, line 7, field 'industry.indicators.industry_va_growth.decimals': expected a whole "
         "number from 0 to 6, found 1.5",
         "data/catalog.yaml, line 9, field 'industry.indicators.industry_va_growth.unti': expected one of the "
-        "fields name, unit, kind, decimals, source, note, found an unknown field",
+        "fields name, unit, kind, decimals, source, note, derive, found an unknown field",
         "data/catalog.yaml, line 10, field 'industry.indicators.Auto-Output': expected an indicator id of "
         "lower-case letters, digits and _ starting with a letter, found 'Auto-Output'",
     ],

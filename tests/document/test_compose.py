@@ -10,11 +10,11 @@ from jianbao.document.ir import Document, Figure, Heading, ListBlock, Masthead, 
 SHELL = Document(Metadata("t"), Masthead("简报", "第1期", "单位", "2025年7月20日"))
 
 
-def _figure(chart_id: str, caption: str) -> Figure:
+def _figure(chart_id: str, caption: str, title: str = "") -> Figure:
     return Figure(0, caption or f"spec title {chart_id}", Path(f"{chart_id}.png"), 150, 80, "数据来源：工业和信息化部")
 
 
-def _table(table_id: str, caption: str) -> Table:
+def _table(table_id: str, caption: str, title: str = "") -> Table:
     return Table(0, caption or table_id, [["指标", "数值"]], [["a", "1.0"]], [False, True])
 
 

@@ -248,3 +248,97 @@ def test_an_empty_list_is_an_error():
 )
 def test_respectively(values, expected):
     assert phrases.respectively(values) == expected
+
+
+# -- bounds round the way their claim stays true (超过/超/以上/余/多 down, 近 up, 约 half-up) ------
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "expected"),
+    [
+        (D("7.86"), {"qualifier": "超过"}, "增长超过7.8%"),
+        (D("7.86"), {"qualifier": "超"}, "增长超7.8%"),
+        (D("8.99"), {"qualifier": "以上", "decimals": 0}, "增长8%以上"),
+        (D("7.81"), {"qualifier": "近"}, "增长近7.9%"),
+        (D("7.85"), {"qualifier": "约"}, "增长约7.9%"),
+        (D("7.84"), {"qualifier": "约"}, "增长约7.8%"),
+        (D("-3.66"), {"qualifier": "超过"}, "下降超过3.6%"),  # the fall is more than 3.6
+        (D("-3.61"), {"qualifier": "近"}, "下降近3.7%"),
+        (D("0.04"), {"qualifier": "超过"}, "持平"),
+        (D("759"), {"qualifier": "超过", "in_times": True}, "增长超过7.5倍"),
+        (D("7.9"), {"qualifier": "近", "unit": "倍", "decimals": 0}, "增长近8倍"),
+    ],
+)
+def test_growth_rounds_a_bound_toward_its_claim(value, kwargs, expected):
+    assert phrases.growth(value, **kwargs) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals", "qualifier", "expected"),
+    [
+        (D("3.6"), "%", 0, "超过", "超过3%"),
+        (D("3.6"), "%", 0, "超", "超3%"),
+        (D("8.7"), "%", 0, "以上", "8%以上"),
+        (D("3000.9"), "个", 0, "余", "3000余个"),
+        (D("3000.9"), "个", 0, "多", "3000多个"),
+        (D("39.2"), "万人", 0, "近", "近40万人"),
+        (D("5.5"), "%", 0, "约", "约6%"),
+        (D("145678.9"), "家", 0, "超过", "超过14.5678万家"),
+        (D("139999.2"), "家", 0, "近", "近14万家"),
+        (D("455"), "万个", 0, "", "455万个"),  # the caller's decimals: figures.decimals_shown gives 0 here
+    ],
+)
+def test_level_rounds_a_bound_toward_its_claim(value, unit, decimals, qualifier, expected):
+    assert phrases.level(value, unit, decimals, qualifier) == expected
+
+
+def test_rate_share_pull_and_contribution_round_a_bound_toward_its_claim():
+    assert phrases.rate(D("79.8"), 0, "超过") == "超过79%"
+    assert phrases.rate(D("79.2"), 0, "近") == "近80%"
+    assert phrases.share(D("51.79"), of="全球", qualifier="超过") == "占全球的超过51.7%"
+    assert phrases.share(D("51.71"), qualifier="近") == "占比近51.8%"
+    assert phrases.pull(D("3.49"), what="规上工业", qualifier="超过") == "拉动规上工业增长超过3.4个百分点"
+    assert phrases.pull(D("3.41"), qualifier="近") == "拉动增长近3.5个百分点"
+    assert phrases.contribution(D("80.6"), qualifier="超过") == "贡献率超过80%"  # no 达超过
+    assert phrases.contribution(D("89.2"), what="全部投资", qualifier="近") == "对全部投资增长的贡献率近90%"
+    assert phrases.contribution(D("85.5"), qualifier="约") == "贡献率约86%"
+    assert phrases.number(D("2.29"), 1, "超过") == "2.2"
+    assert phrases.number(D("2.21"), 1, "近") == "2.3"
+
+
+@pytest.mark.parametrize(
+    ("values", "qualifiers", "expected"),
+    [
+        ([D("8"), D("6.5")], ["以上", ""], "分别增长8%以上和6.5%"),  # the bound keeps its 以上 and its digits
+        ([D("8"), D("8")], ["以上", "以上"], "均增长8%以上"),
+        ([D("10.76"), D("-1.2")], ["超过", ""], "分别增长超过10.7%和下降1.2%"),
+        ([D("6"), D("39.2")], ["", "近"], "分别增长6.0%和近39.2%"),
+        ([D("6.5"), D("6.3")], None, "分别增长6.5%和6.3%"),
+    ],
+)
+def test_respectively_keeps_each_qualifier(values, qualifiers, expected):
+    assert phrases.respectively(values, 1, qualifiers=qualifiers) == expected
+
+
+def test_respectively_needs_one_qualifier_per_value():
+    with pytest.raises(ValueError, match="one qualifier per value"):
+        phrases.respectively([D("6.5"), D("6.3")], qualifiers=["以上"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("5G用户达到超过12亿户", "5G用户超过12亿户"),
+        ("5G用户达超12亿户", "5G用户超过12亿户"),
+        ("5G用户达超过12亿户", "5G用户超过12亿户"),
+        ("培训人才达近40万人", "培训人才近40万人"),
+        ("培训人才达到近40万人", "培训人才近40万人"),
+        ("比重达约5%", "比重约5%"),
+        ("国内厂商研发的产品达超百款", "国内厂商研发的产品超过百款"),
+        ("汽车产量达1562.1万辆，5G基站达到455万个", "汽车产量达1562.1万辆，5G基站达到455万个"),  # plain figures keep 达
+        ("达超导材料", "达超导材料"),  # not a qualifier: no number follows
+        ("超过12亿户，近40万人", "超过12亿户，近40万人"),
+    ],
+)
+def test_tidy_qualifiers(text, expected):
+    assert phrases.tidy_qualifiers(text) == expected

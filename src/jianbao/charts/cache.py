@@ -19,7 +19,7 @@ from pathlib import Path
 
 from jianbao import __version__
 from jianbao.atomic import write_bytes_atomic
-from jianbao.charts.data import ChartData, chart_data, chart_source
+from jianbao.charts.data import ChartData, chart_data, chart_source, drawn_periods
 from jianbao.charts import draw as draw_module
 from jianbao.charts.draw import ChartStyle, chart_style, render_png
 from jianbao.charts.parallel import SharedDrawing
@@ -27,6 +27,7 @@ from jianbao.charts.spec import ChartSpec
 from jianbao.document.ir import Figure
 from jianbao.forked import can_fork
 from jianbao.periods import Period
+from jianbao.reporting import Policy
 
 
 def chart_key(data: ChartData, style: ChartStyle) -> str:
@@ -105,6 +106,7 @@ def draw_charts(
     *,
     parallel: bool = False,
     worker: SharedDrawing | None = None,
+    policy: Policy = Policy(),
 ) -> DrawnCharts:
     """Every chart's PNG by id, drawing only those the cache lacks.
 
@@ -115,7 +117,7 @@ def draw_charts(
     """
     items = list(specs.values()) if isinstance(specs, Mapping) else list(specs)
     style = chart_style(theme)
-    resolved = [(spec.id, chart_data(spec, dataset, period)) for spec in items]
+    resolved = [(spec.id, chart_data(spec, dataset, period, policy)) for spec in items]
     out = DrawnCharts()
     jobs = []
     for chart_id, data in resolved:
@@ -136,15 +138,16 @@ def draw_charts(
     return out
 
 
-def chart_figure(spec: ChartSpec, dataset, period: Period, image: Path, number: int = 0, caption: str = "") -> Figure:
+def chart_figure(spec: ChartSpec, dataset, period: Period, image: Path, number: int = 0, caption: str = "",
+                 policy: Policy = Policy()) -> Figure:
     """The IR figure for a drawn chart: its PNG, size, caption (default: the spec's title), source line."""
     return Figure(
         number=number,
-        caption=caption or spec.caption(period),
+        caption=caption or spec.caption(period, drawn_periods(spec, dataset, period, policy)),
         image=image,
         width_mm=spec.width_mm,
         height_mm=spec.height_mm,
-        source=chart_source(spec, dataset, period),
+        source=chart_source(spec, dataset, period, policy),
     )
 
 

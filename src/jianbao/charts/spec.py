@@ -6,10 +6,23 @@ by (indicator, period, region). Specs live in ``builtin/charts`` and
 replace same-named files and add new ones (like mkdocs' ``custom_dir``).
 
 Periods in specs are written relative to the digest period so one spec serves
-every issue: ``current`` (the default) is the digest period, ``end`` the stock
-date at its end (``2025-06-30`` for ``2025H1``), a code without a year gets the
-digest's year (``Q1`` → ``2025Q1``, ``M01-05`` → ``2025M01-05``), and a full
-code (``2025-2027``) is taken as written.
+every issue:
+
+- ``current`` (the default): the figure the digest reports for the indicator,
+  by the rule the text follows (:mod:`jianbao.reporting`: the digest period,
+  the year to date or the latest stock date in it, else a lagging figure under
+  its own label);
+- ``year_ago`` / ``previous``: the same indicator a year before, or one period
+  before, the period of the ``current`` figure;
+- a category ``each: quarter`` (or ``month``, ``half``) stands for one
+  category per such period so far in the digest's year that has data; ``last:
+  N`` for the last N periods of the digest's kind;
+- a code without a year gets the digest's year (``Q1`` → ``2025Q1``), and a
+  full code (``2025-2027``, a target year) is taken as written.
+
+A chart or table whose figures are missing is reported by :class:`MissingData`,
+which the build turns into a note and drops the placement (unless the
+template marks it required).
 """
 
 from __future__ import annotations
@@ -21,9 +34,10 @@ from typing import Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from jianbao.narrative import phrases
-from jianbao.numbers import shown_decimals
+from jianbao import reporting
+from jianbao.figures import figure_text
 from jianbao.periods import Period, PeriodError, parse_period
+from jianbao.reporting import Policy
 from jianbao.resources import builtin_path
 
 CHART_TYPES = ("bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar")
@@ -32,6 +46,15 @@ ID_PATTERN = r"^[A-Za-z0-9_\-]+$"  # what document/compose.py accepts after char
 
 class SpecError(ValueError):
     """A chart or table spec is malformed or asks for data that is not there."""
+
+
+class MissingData(SpecError):
+    """The data has no figure for a cell the spec asks for: the chart or table drops, with a note."""
+
+    def __init__(self, message: str, indicator: str, period: str) -> None:
+        super().__init__(message)
+        self.indicator = indicator
+        self.period = period
 
 
 def spec_error(where: str, field: str, expected: str, found: object = None) -> SpecError:
@@ -57,10 +80,15 @@ class _Spec(_Strict):
         """How error messages name this spec: its file, or its id when built in code."""
         return str(self._file) if self._file else f"spec {self.id!r}"
 
-    def caption(self, period: Period) -> str:
-        """The title with ``{period}`` / ``{year}`` filled in from the digest period."""
+    def caption(self, period: Period, drawn: Iterable[Period] = ()) -> str:
+        """The title with ``{period}`` / ``{year}`` filled in.
+
+        ``{period}`` names the period of the figures drawn when they share one
+        (截至2026年3月底 over March stocks), else the digest period.
+        """
+        shown = common_period(drawn) or period
         try:
-            return self.title.format(period=period.label(), year=period.end.year)
+            return self.title.format(period=shown.label(), year=shown.end.year)
         except (KeyError, IndexError, ValueError) as exc:
             raise spec_error(
                 self.where, "title", "text whose only placeholders are {period} and {year}", self.title
@@ -74,6 +102,21 @@ class Cell(_Strict):
     indicator: str | None = None
     period: str | None = None
     region: str | None = None
+
+
+class Category(Cell):
+    """A category, or with ``each``/``last`` one category per period (see the module docstring)."""
+
+    each: Literal["quarter", "month", "half"] | None = None
+    last: int | None = Field(default=None, ge=2, le=36)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Category:
+        if (self.each or self.last) and self.period is not None:
+            raise ValueError("give either period or each/last, not both")
+        if self.each and self.last:
+            raise ValueError("give either each or last, not both")
+        return self
 
 
 class Series(Cell):
@@ -102,8 +145,9 @@ class ChartSpec(_Spec):
     remainder: str | None = None  # pie/donut/stacked_bar of shares: label of the part that fills to 100
     width_mm: float = Field(default=150, gt=20, le=170)
     height_mm: float = Field(default=85, gt=20, le=230)
+    min_categories: int = Field(default=1, ge=1)  # fewer (after each/last expansion): the chart drops
     series: list[Series] = Field(min_length=1)
-    categories: list[Cell] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _fits_type(self) -> ChartSpec:
@@ -229,20 +273,18 @@ def load_spec_file(path: Path, model: type[SpecT]) -> SpecT:
 # -- lookups shared by charts and tables ---------------------------------------
 
 
-def resolve_period(text: str | None, digest: Period, where: str, field: str) -> Period:
-    """A spec's period word or code, relative to the digest period (see the module docstring)."""
-    if text in (None, "", "current"):
-        return digest
+def resolve_period(text: str | None, digest: Period, where: str, field: str) -> Period | None:
+    """A spec's fixed period code (``Q1`` in the digest's year, ``2025-2027``), or None for a relative word."""
+    if text in (None, "", "current", "end", "year_ago", "previous"):
+        return None
     code = str(text)
-    if code == "end":
-        code = digest.end.isoformat()
-    elif not code[:1].isdigit():
+    if not code[:1].isdigit():
         code = f"{digest.end.year}{code}"
     try:
         return parse_period(code)
     except PeriodError as exc:
         raise spec_error(
-            where, field, "current, end, a period code (2025Q1) or one without the year (Q1, M01-05)", text
+            where, field, "current, year_ago, previous, a period code (2025Q1) or one without the year (Q1)", text
         ) from exc
 
 
@@ -253,21 +295,38 @@ def known_indicator(dataset, indicator: str, where: str, field: str):
     return dataset.catalog[indicator]
 
 
-def observe(dataset, indicator: str, period: Period, region: str, where: str, field: str, period_field: str):
-    """The observation a spec asks for, or a SpecError saying what the data has instead.
+def observe(dataset, indicator: str, when: str | Period | None, digest: Period, region: str, where: str,
+            field: str, period_field: str, policy: Policy = Policy()):
+    """The observation a spec cell asks for, by the digest's reporting rule; MissingData when there is none.
 
-    An unknown id is blamed on ``field`` (where the indicator was named), missing data
-    on ``period_field`` (where the period was chosen).
+    ``when`` is a Period (an expanded category), or the spec's period text. An unknown
+    id is blamed on ``field`` (where the indicator was named), a bad period on ``period_field``.
     """
     known_indicator(dataset, indicator, where, field)
-    obs = dataset.get(indicator, period, region)
+    fixed = when if isinstance(when, Period) else resolve_period(when, digest, where, period_field)
+    if fixed is not None:
+        obs = reporting.at(dataset, indicator, fixed, region)
+    else:
+        obs = reporting.reported(dataset, indicator, digest, region, policy)
+        if obs is not None and when in ("year_ago", "previous"):
+            obs = (reporting.year_ago if when == "year_ago" else reporting.previous)(dataset, obs)
     if obs is None:
+        asked = fixed.code if fixed is not None else f"{when or 'current'} of {digest.code}"
         have = ", ".join(p.code for p in dataset.periods(indicator)) or "none"
         place = f" for region {region!r}" if region else ""
-        raise spec_error(
-            where, period_field, f"data for {indicator} in period {period.code}{place} (periods with data: {have})"
+        raise MissingData(
+            f"{where}: field '{period_field}': expected data for {indicator} in period {asked}{place} "
+            f"(periods with data: {have})", indicator, asked,
         )
     return obs
+
+
+def common_period(periods: Iterable[Period]) -> Period | None:
+    """The one period all ``periods`` share (same span counts), or None."""
+    periods = list(periods)
+    if periods and all(reporting.same(p, periods[0]) for p in periods):
+        return periods[0]
+    return None
 
 
 def _sample(ids: Iterable[str], n: int = 5) -> str:
@@ -276,14 +335,14 @@ def _sample(ids: Iterable[str], n: int = 5) -> str:
 
 
 def format_value(observation, indicator, with_unit: bool = False) -> str:
-    """A published figure: 1562.1, 超过360, 8以上, 3000余 (with its unit: 超过374万架, 8%以上).
+    """A published figure: 1562.1, 超过360, 8以上, 3000余, 14万 (with its unit: 超过374万架, 8%以上, 14万家).
 
-    The narrative's own rules are reused, so a table, a chart label and the text print a figure
-    alike: half-up to the published decimals, and a bound keeps the digits the source printed.
+    The one figure formatter (:func:`jianbao.figures.figure_text`) prints it, so a table,
+    a chart label, the appendix and the text print a figure alike: the same digits, the
+    same 万/亿 scaling (kept even without the unit), a bound rounded the way it claims.
     """
-    decimals = shown_decimals(observation.value, indicator.decimals, observation.qualifier)
-    unit = observation.unit if with_unit else ""
-    return phrases.qualified(phrases.number(observation.value, decimals), unit, observation.qualifier)
+    return figure_text(observation.value, observation.unit, indicator.decimals, indicator.kind,
+                       observation.qualifier, with_unit=with_unit)
 
 
 def default_source(dataset, indicators: Iterable[str]) -> str:

@@ -3,6 +3,11 @@
 Every look-up names an indicator id; an id the catalog does not know raises
 DataLookupError at once (a typo in a template must not read as missing data).
 Arithmetic is Decimal with half-up rounding (四舍五入), never binary floats.
+
+Figures the catalog derives (``derive:``) are computed once, when the Dataset
+is made, for every (period, region) where the data stores all their inputs
+without a qualifier and does not store the figure itself; from then on they
+are ordinary figures for every look-up, marked by ``Observation.derived``.
 """
 
 from __future__ import annotations
@@ -10,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from jianbao.data.catalog import Indicator, Sector
+from jianbao.data.catalog import Derivation, Indicator, Sector, derivation_order
 from jianbao.data.highlights import Highlight
 from jianbao.data.observations import NATIONAL_NAMES, Observation
-from jianbao.numbers import round_half_up, to_decimal
+from jianbao.numbers import round_half_up, stored_decimals, to_decimal
 from jianbao.periods import KINDS, Period, PeriodError, parse_period
 
 DEFAULT_LATEST_KINDS = ("half", "quarter", "month", "year")
@@ -50,7 +55,8 @@ class Dataset:
                  observations: Iterable[Observation], highlights: Iterable[Highlight]) -> None:
         self.catalog = catalog
         self.sectors = sectors  # in file order
-        self._observations = list(observations)  # in file and row order
+        self._observations = list(observations)  # in file and row order, then derived figures
+        self._observations += derive_observations(catalog, self._observations)
         self._highlights = list(highlights)
         self._by_key = {(o.indicator, o.period, o.region): o for o in self._observations}
         self._by_indicator: dict[str, list[Observation]] = {i: [] for i in catalog}
@@ -138,19 +144,24 @@ class Dataset:
 
     def difference(self, a: str, b: str, period: Period | str, period_b: Period | str | None = None,
                    region: str = "") -> Decimal:
-        """a − b (for rates: 个百分点), half-up to the larger published precision of the two."""
+        """a − b (for rates: 个百分点), half-up to the larger published precision of the two.
+
+        Unlike a catalog ``derive: {difference: …}`` it may compare two periods (this quarter
+        against the last); the arithmetic is the same :class:`Derivation`.
+        """
         first, second = self.indicator(a), self.indicator(b)
         _same_unit(first, second, "subtract")
-        result = self.value(a, period, region) - self.value(b, period if period_b is None else period_b, region)
-        return round_half_up(result, max(first.decimals, second.decimals))
+        values = [self.value(a, period, region), self.value(b, period if period_b is None else period_b, region)]
+        return round_half_up(Derivation("difference", (a, b)).apply(values), max(first.decimals, second.decimals))
 
     def share(self, part: str, whole: str, period: Period | str, decimals: int = 1) -> Decimal:
         """100 × part / whole, half-up to ``decimals`` (NEV share of new-car sales)."""
         _same_unit(self.indicator(part), self.indicator(whole), "divide")
-        denominator = self.value(whole, period)
-        if denominator == 0:
-            raise ValueError(f"cannot take a share of {whole} for {parse_period(period)}: it is zero")
-        return round_half_up(self.value(part, period) * 100 / denominator, decimals)
+        values = [self.value(part, period), self.value(whole, period)]
+        try:
+            return round_half_up(Derivation("share", (part, whole)).apply(values), decimals)
+        except ZeroDivisionError:
+            raise ValueError(f"cannot take a share of {whole} for {parse_period(period)}: it is zero") from None
 
     def highlights(self, sector: str, period: Period | str, kind: str | None = None) -> list[Highlight]:
         if sector not in self.sectors:
@@ -162,6 +173,41 @@ class Dataset:
     def _of(self, indicator: str) -> list[Observation]:
         self.indicator(indicator)
         return self._by_indicator[indicator]
+
+
+def derive_observations(catalog: dict[str, Indicator], stored: list[Observation]) -> list[Observation]:
+    """The figures the catalog derives that ``stored`` lacks, chains in dependency order.
+
+    A derived value is exact when it has no more digits than its indicator is
+    published with (455 + 28 = 483, never 483.0), else half-up to them (44.3).
+    A stored figure always wins; a qualified input (超过79%) or a share of zero
+    derives nothing.
+    """
+    by_key = {(o.indicator, o.period, o.region): o for o in stored}
+    first_of: dict[str, list[Observation]] = {}
+    for o in stored:
+        first_of.setdefault(o.indicator, []).append(o)
+    derived: list[Observation] = []
+    for indicator in derivation_order(catalog):
+        rule = indicator.derive
+        assert rule is not None
+        note = "根据" + "、".join(catalog[i].name if i in catalog else i for i in rule.needs) + "计算"
+        for base in list(first_of.get(rule.needs[0], [])):
+            key = (indicator.id, base.period, base.region)
+            inputs = [by_key.get((i, base.period, base.region)) for i in rule.needs]
+            if key in by_key or any(o is None or o.qualifier for o in inputs):
+                continue
+            try:
+                value = rule.apply([o.value for o in inputs if o is not None])
+            except ZeroDivisionError:
+                continue
+            if stored_decimals(value) > indicator.decimals:
+                value = round_half_up(value, indicator.decimals)
+            obs = Observation(indicator.id, base.period, value, indicator.unit, region=base.region, derived=note)
+            by_key[key] = obs
+            first_of.setdefault(indicator.id, []).append(obs)
+            derived.append(obs)
+    return derived
 
 
 def _same_unit(a: Indicator, b: Indicator, verb: str) -> None:

@@ -13,11 +13,13 @@ from jianbao.data.problems import DataValidationError, Problem, ProblemLog
 CATALOG = "catalog.yaml"
 
 
-def read_data(data_dir: Path) -> tuple[Dataset | None, list[Problem]]:
+def read_data(data_dir: Path, warnings: list[Problem] | None = None) -> tuple[Dataset | None, list[Problem]]:
     """The dataset (None if anything is wrong) and every problem found.
 
     Files are named as the user sees them, from the data folder down
-    (``data/observations/auto.csv``).
+    (``data/observations/auto.csv``). ``warnings``, when given, receives what
+    loads but deserves a look (a value with more digits than it prints with),
+    in file order; warnings never stop the data from loading.
     """
     data_dir = Path(data_dir)
     display = data_dir.name or str(data_dir)
@@ -28,8 +30,11 @@ def read_data(data_dir: Path) -> tuple[Dataset | None, list[Problem]]:
         return None, problems
     catalog_display = f"{display}/{CATALOG}"
     catalog = load_catalog(data_dir / CATALOG, ProblemLog(catalog_display, problems))
+    found: list[Problem] = []
     observations = load_observations(data_dir / "observations", f"{display}/observations",
-                                     catalog, catalog_display, problems)
+                                     catalog, catalog_display, problems, found)
+    if warnings is not None:
+        warnings += _in_file_order(found)
     highlights = load_highlights(data_dir / "highlights", f"{display}/highlights",
                                  catalog, catalog_display, problems)
     if problems:
@@ -37,9 +42,9 @@ def read_data(data_dir: Path) -> tuple[Dataset | None, list[Problem]]:
     return Dataset(catalog.indicators, catalog.sectors, observations, highlights), problems
 
 
-def validate_data(data_dir: Path) -> list[Problem]:
-    """Every problem in the data folder; empty when it loads cleanly."""
-    return read_data(data_dir)[1]
+def validate_data(data_dir: Path, warnings: list[Problem] | None = None) -> list[Problem]:
+    """Every problem in the data folder; empty when it loads cleanly (``warnings``: see read_data)."""
+    return read_data(data_dir, warnings)[1]
 
 
 def load_dataset(data_dir: Path) -> Dataset:

@@ -16,10 +16,12 @@ from pathlib import Path
 from jianbao.data.catalog import Catalog
 from jianbao.data.problems import Problem, ProblemLog, bad_period, shown
 from jianbao.data.sheets import SUFFIXES, Row, read_rows
+from jianbao.figures import INFIX_QUALIFIERS, PREFIX_QUALIFIERS, SUFFIX_QUALIFIERS
+from jianbao.numbers import stored_decimals
 from jianbao.periods import PeriodError, Period, parse_period
 
 # Prefix (超过 超 近 约) before the number, suffix (以上) after the unit, 余/多 between number and unit.
-QUALIFIERS = ("超过", "超", "近", "约", "以上", "余", "多")
+QUALIFIERS = PREFIX_QUALIFIERS + SUFFIX_QUALIFIERS + INFIX_QUALIFIERS
 NATIONAL_NAMES = ("", "全国")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?\Z")
 _OTHER_SHEETS = (".xls", ".xlsm", ".ods", ".numbers")
@@ -35,6 +37,7 @@ class Observation:
     region: str = ""  # "" = national (全国); provinces by short name (福建)
     note: str = ""
     origin: str = ""  # "data/observations/x.csv:12"
+    derived: str = ""  # computed by the catalog's derive, not stored: "根据新能源汽车销量、汽车销量计算"
 
 
 def table_files(folder: Path) -> list[Path]:
@@ -47,12 +50,17 @@ def table_files(folder: Path) -> list[Path]:
 
 
 def load_observations(folder: Path, display: str, catalog: Catalog, catalog_display: str,
-                      problems: list[Problem]) -> list[Observation]:
-    """Every valid observation in file and row order; every problem logged."""
+                      problems: list[Problem], warnings: list[Problem] | None = None) -> list[Observation]:
+    """Every valid observation in file and row order; every problem logged.
+
+    ``warnings`` collects what loads but will not print as written (a value with
+    more digits than its indicator is published with).
+    """
     observations: list[Observation] = []
     seen: dict[tuple[str, Period, str], str] = {}
     for path in table_files(folder):
         log = ProblemLog(f"{display}/{path.name}", problems)
+        notices = ProblemLog(log.file, warnings if warnings is not None else [])
         if path.suffix.lower() in _OTHER_SHEETS:
             log.add("", "", f"expected a .csv or .xlsx table, found a {path.suffix} file (save it as .xlsx)")
             continue
@@ -68,7 +76,17 @@ def load_observations(folder: Path, display: str, catalog: Catalog, catalog_disp
                 continue
             seen[key] = f"{log.file}, row {row.number}"
             observations.append(observation)
+            _check_digits(row, observation, catalog, notices)
     return observations
+
+
+def _check_digits(row: Row, observation: Observation, catalog: Catalog, notices: ProblemLog) -> None:
+    """Warn when a value holds more digits than its indicator is published with: it prints rounded."""
+    indicator = catalog.indicators.get(observation.indicator)
+    digits = stored_decimals(observation.value)
+    if indicator is not None and digits > indicator.decimals:
+        notices.at_row(row.number, "value", f"{row.cells['value']} has {digits} decimals; {indicator.id} is "
+                                            f"published with {indicator.decimals} — it will print rounded")
 
 
 def _observation(row: Row, log: ProblemLog, catalog: Catalog, catalog_display: str) -> Observation | None:

@@ -40,8 +40,10 @@ _CJK_PUNCT = "[\u2010-\u206f\u3000-\u303f\uff00-\uffef]"
 _PUNCT_BEFORE = re.compile(rf"({_CJK_PUNCT})(\*+)")
 _PUNCT_AFTER = re.compile(rf"(\*+)({_CJK_PUNCT})")
 
-FigureResolver = Callable[[str, str], Figure]  # (chart id, caption) → unnumbered Figure
-TableResolver = Callable[[str, str], Table]  # (table id, caption) → unnumbered Table
+# (id, caption, title) → the unnumbered Figure or Table, or None when it drops for want of data;
+# the title of ``![caption](chart:id "required")`` marks a placement that must not drop.
+FigureResolver = Callable[[str, str, str], Figure | None]
+TableResolver = Callable[[str, str, str], Table | None]
 
 
 class ComposeError(ValueError):
@@ -154,11 +156,12 @@ def _blocks(tokens: list[Token], counters: _Counters, figure: FigureResolver, ta
             if ref is None:
                 blocks.append(Paragraph(_runs(inline)))
             elif ref[0] == "chart":
-                counters.figure += 1
-                blocks.append(dataclasses.replace(figure(ref[1], ref[2]), number=counters.figure))
-            else:
+                if (placed := figure(*ref[1:])) is not None:
+                    counters.figure += 1
+                    blocks.append(dataclasses.replace(placed, number=counters.figure))
+            elif (placed := table(*ref[1:])) is not None:
                 counters.table += 1
-                blocks.append(dataclasses.replace(table(ref[1], ref[2]), number=counters.table))
+                blocks.append(dataclasses.replace(placed, number=counters.table))
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
             items, end = _list_items(tokens, i)
             blocks.append(ListBlock(items, ordered=tok.type == "ordered_list_open"))
@@ -176,14 +179,14 @@ def _skip(it: Iterator[int], n: int) -> None:
         next(it, None)
 
 
-def _reference(inline: Token) -> tuple[str, str, str] | None:
+def _reference(inline: Token) -> tuple[str, str, str, str] | None:
     children = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
     if len(children) != 1 or children[0].type != "image":
         return None
     match = REFERENCE.match(children[0].attrs.get("src", ""))
     if match is None:
         return None
-    return match.group(1), match.group(2), children[0].content
+    return match.group(1), match.group(2), children[0].content, str(children[0].attrs.get("title") or "")
 
 
 def _list_items(tokens: list[Token], start: int) -> tuple[list[list[Run]], int]:

@@ -15,14 +15,43 @@ from jianbao.periods import Period, parse_period
 
 
 def issue_number(config: ProjectConfig, period: Period) -> int:
-    first = parse_period(config.digest.first_period)
+    """第N期: counted per kind of digest from its first period, across years or (``yearly``) within one.
+
+    Cumulative digests run 1—2月 … 1—12月 (January is not published alone), so a
+    year holds 11 of them; the other kinds count their periods.
+    """
+    digest = config.digest
+    if digest.numbering == "yearly":
+        return _position_in_year(period)
+    series = digest.series.get(period.kind)
+    first_code, first_issue = ((series.first_period, series.first_issue) if series
+                               else (digest.first_period, digest.first_issue))
+    first = parse_period(first_code)
     if first.kind != period.kind:
         raise ConfigError(
             f"jianbao.toml: digest.first_period {first.code!r} is a {first.kind} period but "
             f"the digest is built for {period.code!r} ({period.kind}); issues count per kind: "
-            f"set first_period to a {period.kind} period"
+            f"add [digest.series.{period.kind}] with first_period = a {period.kind} period, "
+            f"or set digest.numbering = \"yearly\""
         )
-    return config.digest.first_issue + period.index - first.index
+    return first_issue + _ordinal(period) - _ordinal(first)
+
+
+def _ordinal(period: Period) -> int:
+    if period.kind == "cumulative" and period.start.month == 1:
+        return period.start.year * 11 + period.end.month - 2
+    return period.index
+
+
+def _position_in_year(period: Period) -> int:
+    """The period's place among its kind in its year: 3月 → 3, 三季度 → 3, 1—9月 → 8 (1—2月 is the first)."""
+    if period.kind == "cumulative" and period.start.month == 1:
+        return period.end.month - 1
+    if period.kind in ("month", "date"):
+        return period.end.month
+    if period.kind in ("quarter", "half"):
+        return (period.end.month - 1) // (3 if period.kind == "quarter" else 6) + 1
+    return 1
 
 
 def issue_date(config: ProjectConfig, period: Period) -> date:
@@ -58,7 +87,7 @@ def document_shell(config: ProjectConfig, period: Period) -> Document:
             title=title,
             subject=f"{period.label()}{digest.name}",
             author=digest.author or digest.unit,
-            keywords=[digest.name, period.label(), *(c.sector for c in config.chapters)],
+            keywords=[digest.name, period.label()],
             created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         ),
         masthead=Masthead(digest.name, issue, digest.unit, chinese_date(day), digest.marking),

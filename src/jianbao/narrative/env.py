@@ -127,11 +127,11 @@ def problem_from(exc: Exception, name: str) -> TemplateProblem:
         what = exc.message or type(exc).__name__
     else:
         what = str(exc) or type(exc).__name__
-    file, line = _template_frame(exc)
+    file, line = template_frame(exc)
     return TemplateProblem(what, file or name, line)
 
 
-def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+def template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     """The innermost template frame of a traceback, as template file and line.
 
     A traceback from ``Template.render`` has been rewritten by Jinja2 to

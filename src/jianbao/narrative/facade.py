@@ -7,32 +7,41 @@ to the Dataset, the digest period and the chapter's sector; the filters work
 on the :class:`Figure` values they return and need nothing else, so they are
 installed once on the environment.
 
-A figure the data lacks comes back as a :class:`MissingFigure`: false in
-``{% if %}``, and an error naming the indicator and period as soon as a
-template prints or phrases it. Templates guard optional figures with
-``{% if has("id") %}`` so the sentence drops instead of printing "None".
+Which figure ``fig(id)`` means is decided by :mod:`jianbao.reporting`, the
+rule the charts and tables follow too. A figure the data lacks comes back as
+a :class:`MissingFigure`: false in ``{% if %}``, and an error naming the
+indicator and period as soon as a template prints or phrases it, which a
+``{% sentence %}`` or ``{% clause %}`` catches to drop itself (see
+:mod:`jianbao.narrative.sentences`). Every figure printed tells the enclosing
+sentence its period, so no figure is read under another period's label.
 Every observation handed to a template is recorded for the data appendix.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from jianbao import figures, reporting
 from jianbao.data import Dataset, Highlight, Indicator, Observation
-from jianbao.narrative import phrases
-from jianbao.numbers import shown_decimals, to_decimal
+from jianbao.narrative import phrases, sentences
+from jianbao.narrative.errors import FigureError, MissingFigureError
+from jianbao.numbers import to_decimal
 from jianbao.periods import Period, parse_period
+from jianbao.reporting import Policy
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~])")
 
 
-class FigureError(LookupError):
-    """A template asked for a figure that does not exist, or phrased one the wrong way."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+def escape_markdown(text: str) -> str:
+    """Data text as literal Markdown: 标准*草案* stays asterisks, not emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class Figure:
 
     observation: Observation
     indicator: Indicator
+    facade: Facade | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -48,8 +58,8 @@ class Figure:
 
     @property
     def name(self) -> str:
-        """The indicator's Chinese name, or the region's name for a regional figure."""
-        return self.observation.region or self.indicator.name
+        """The indicator's Chinese name, or the region's name for a regional figure (escaped for Markdown)."""
+        return escape_markdown(self.observation.region or self.indicator.name)
 
     @property
     def value(self) -> Decimal:
@@ -65,8 +75,8 @@ class Figure:
 
     @property
     def decimals(self) -> int:
-        """Published decimals; a bound (8%以上, 超79%) keeps the digits the source printed."""
-        return shown_decimals(self.value, self.indicator.decimals, self.qualifier)
+        """Decimals it prints (:func:`jianbao.figures.decimals_shown`: rates pad, levels and bounds do not)."""
+        return figures.decimals_shown(self.value, self.indicator.decimals, self.kind, self.qualifier)
 
     @property
     def qualifier(self) -> str:
@@ -94,10 +104,33 @@ class Figure:
     def source(self) -> str:
         return self.indicator.source
 
+    @property
+    def year_ago(self) -> AnyFigure:
+        """The same indicator a year before this figure's own period (for 比上年同期…)."""
+        return self._related(reporting.year_ago, self.period.year_ago())
+
+    @property
+    def previous(self) -> AnyFigure:
+        """The same indicator in the period just before this figure's (二季度 → 一季度)."""
+        try:
+            before = self.period.previous()
+        except ValueError:
+            before = self.period
+        return self._related(reporting.previous, before)
+
+    def _related(self, find: Callable[[Dataset, Observation], Observation | None], period: Period) -> AnyFigure:
+        if self.facade is None:
+            raise FigureError(f"figure {self.id} is not bound to data")
+        found = find(self.facade.dataset, self.observation)
+        if found is None:
+            return MissingFigure(self.indicator, period, self.region)
+        return self.facade._figure(found)
+
     def __bool__(self) -> bool:  # a figure of 0 is still a figure
         return True
 
     def __str__(self) -> str:
+        sentences.state(self.period)
         return phrases.level(self.value, self.unit, self.decimals, self.qualifier)
 
 
@@ -120,12 +153,13 @@ class MissingFigure:
             raise AttributeError(name)
         raise self.error()
 
-    def error(self) -> FigureError:
+    def error(self) -> MissingFigureError:
         where = f", region {self.region}" if self.region else ""
-        return FigureError(
+        return MissingFigureError(
             f"no figure for indicator {self.indicator.id!r} ({self.indicator.name}), period "
-            f"{self.period.code} ({self.period.label()}){where}; guard an optional figure with "
-            f'{{% if has("{self.indicator.id}") %}}'
+            f"{self.period.code} ({self.period.label()}){where}; put the text that needs it in a "
+            "{% sentence %} or {% clause %}, which drops when the figure is missing",
+            self.indicator.id, self.period, self.region,
         )
 
 
@@ -133,6 +167,13 @@ AnyFigure = Figure | MissingFigure
 
 
 def _need(value: object, filter_name: str, units: tuple[str, ...] = ()) -> Figure:
+    """The figure a filter states: its period goes to the enclosing sentence (see ``_ref``)."""
+    f = _ref(value, filter_name, units)
+    sentences.state(f.period)
+    return f
+
+
+def _ref(value: object, filter_name: str, units: tuple[str, ...] = ()) -> Figure:
     """The figure a filter was given; a MissingFigure or a figure in the wrong unit is an error."""
     if isinstance(value, MissingFigure):
         raise value.error()
@@ -148,7 +189,7 @@ def _need(value: object, filter_name: str, units: tuple[str, ...] = ()) -> Figur
 
 def _than(figure: Figure, reference: Figure) -> str:
     """How a comparison names the reference period: 上年同期, 一季度, 2024年四季度."""
-    if reference.period == figure.period.year_ago():
+    if reporting.same(reference.period, figure.period.year_ago()):
         return "上年同期"
     return reference.period.label(year=reference.period.start.year != figure.period.start.year)
 
@@ -205,7 +246,7 @@ def change_from_filter(value: AnyFigure, previous: AnyFigure, than: str | None =
     (default: 上年同期 or the reference's period label).
     """
     f = _need(value, "change_from", ("%",))
-    p = _need(previous, "change_from", ("%",))
+    p = _ref(previous, "change_from", ("%",))
     decimals = max(f.decimals, p.decimals)
     label = _than(f, p) if than is None else than
     if f.kind == "growth":
@@ -224,17 +265,29 @@ def compare_filter(value: AnyFigure, other: AnyFigure | str, than: str | None = 
         f = _need(value, "compare", (phrases.PP,))
         return phrases.difference(f.value, f.decimals, than=other)
     f = _need(value, "compare", ("%",))
-    o = _need(other, "compare", ("%",))
+    o = _ref(other, "compare", ("%",))
     return phrases.compare_rates(f.value, o.value, max(f.decimals, o.decimals), than=o.name if than is None else than)
 
 
 def growths_filter(values: Iterable[AnyFigure]) -> str:
     """``{{ [q1, q2]|growths }}`` → 分别增长6.5%和6.3% (均增长…, 分别增长6.5%和下降1.2%)."""
-    figures = [_need(v, "growths", ("%", "倍")) for v in values]
-    if len({f.unit for f in figures}) > 1:
-        raise FigureError("|growths needs figures in one unit")
-    decimals = max((f.decimals for f in figures), default=1)
-    return phrases.respectively([f.value for f in figures], decimals, unit=figures[0].unit if figures else "%")
+    figs = [_need(v, "growths", ("%", "倍")) for v in values]
+    if len({f.unit for f in figs}) > 1:
+        raise FigureError("|growths needs figs in one unit")
+    decimals = max((f.decimals for f in figs), default=1)
+    return phrases.respectively([f.value for f in figs], decimals, unit=figs[0].unit if figs else "%",
+                                qualifiers=[f.qualifier for f in figs])
+
+
+def each_growth_filter(values: Iterable[AnyFigure]) -> str:
+    """Regions' growth in one clause: 实现8%以上的增长 when all print alike, else 同比分别增长5.2%和4.8%."""
+    figs = [_need(v, "each_growth", ("%",)) for v in values]
+    if not figs:
+        raise FigureError("|each_growth needs at least one figure; guard the list with {% if … %}")
+    texts = {str(f) for f in figs}
+    if len(texts) == 1 and figs[0].value > 0:
+        return f"实现{texts.pop()}的增长"
+    return "同比" + growths_filter(figs)
 
 
 def names_filter(values: Iterable[AnyFigure]) -> list[str]:
@@ -266,6 +319,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "change_from": change_from_filter,
     "compare": compare_filter,
     "growths": growths_filter,
+    "each_growth": each_growth_filter,
     "names": names_filter,
     "and_list": and_list_filter,
     "dun_list": dun_list_filter,
@@ -291,18 +345,19 @@ class UsedObservations:
 class Facade:
     """The functions a chapter template calls, bound to a Dataset, the digest period and a sector.
 
-    ``fig(id)`` without a period takes the digest period; when the indicator
-    has no figure for it, the period the digest means by it (see ``_default``:
-    1—5月 profits in a half-year digest, a stock 截至6月底, the 618 event, 近两年,
-    a 2027 target), so templates name no period and work for any digest period.
+    ``fig(id)`` without a period takes the figure the digest reports for that
+    indicator (:func:`jianbao.reporting.reported`: the digest period, else the
+    year to date or a stock at its end, else a lagging figure under its own
+    label), so templates name no period and work for any digest period.
     """
 
     def __init__(self, dataset: Dataset, period: Period | str, sector: str | None = None,
-                 used: UsedObservations | None = None) -> None:
+                 used: UsedObservations | None = None, policy: Policy = Policy()) -> None:
         self.dataset = dataset
         self.period = parse_period(period)
         self.sector = sector
         self.used = used if used is not None else UsedObservations()
+        self.policy = policy
 
     def context(self) -> dict[str, Any]:
         """Template globals: the functions below, the digest period and the sector."""
@@ -310,6 +365,7 @@ class Facade:
             "fig": self.fig,
             "has": self.has,
             "series": self.series,
+            "quarters": self.quarters,
             "regions": self.regions,
             "ranking": self.ranking,
             "at_least": self.at_least,
@@ -347,6 +403,10 @@ class Facade:
         figures = (self.fig(id, p, region) for p in periods)
         return [f for f in figures if isinstance(f, Figure)]
 
+    def quarters(self, id: str, region: str = "") -> list[Figure]:
+        """The quarters of the digest's year so far that have a figure: 一季度, 二季度 (…三季度)."""
+        return self.series(id, reporting.subperiods(self.dataset, self.period, "quarter", id), region)
+
     def regions(self, id: str, period: Period | str | None = None) -> list[Figure]:
         """Regional figures in data order (as the source lists provinces)."""
         return self._figures(self.dataset.regions(id, self._regional_period(id, period)))
@@ -363,16 +423,36 @@ class Facade:
         return self._figures(self.dataset.at_least(id, self._regional_period(id, period), limit))
 
     def subperiods(self, kind: str = "quarter") -> list[Period]:
-        """Periods of ``kind`` inside the digest period that have data: 2025H1 → 2025Q1, 2025Q2."""
-        found = {p for p in self.dataset.periods() if p.kind == kind and self._within(p)}
-        return sorted(found)
+        """Periods of ``kind`` so far in the digest's year that have data: 2025H1 → 2025Q1, 2025Q2."""
+        return reporting.subperiods(self.dataset, self.period, kind)
 
     def highlights(self, kind: str | None = None, sector: str | None = None) -> list[Highlight]:
-        """Qualitative items of this chapter's sector and the digest period: highlight, next_step, policy."""
+        """Qualitative items of this chapter's sector and the digest period: highlight, next_step, policy.
+
+        Their text is data, escaped for Markdown, so it prints as written. A
+        ``{indicator_id}`` in the text is that figure as the digest reports it
+        (how one-off events keep their figures in data: “爱达·魔都号”邮轮接待游客
+        {cruise_magic_city_passengers}); an item whose figure is missing is left out.
+        """
         target = sector or self.sector
         if target is None:
             raise FigureError("highlights() needs a sector outside a chapter template")
-        return self.dataset.highlights(target, self.period, kind)
+        out = []
+        for h in self.dataset.highlights(target, self.period, kind):
+            try:
+                text = _PLACEHOLDER.sub(self._placeholder, h.text)
+            except MissingFigureError:
+                continue
+            out.append(dataclasses.replace(h, title=escape_markdown(h.title), text=escape_markdown(text)))
+        return out
+
+    def _placeholder(self, match: re.Match[str]) -> str:
+        if match.group(1) not in self.dataset.catalog:
+            return match.group(0)  # braces that name no indicator are text
+        figure = self.fig(match.group(1))
+        if isinstance(figure, MissingFigure):
+            raise figure.error()
+        return str(figure)
 
     def period_label(self, period: Period | str | None = None, year: bool = True) -> str:
         """``period_label()`` → 2025年上半年; ``period_label(year=False)`` → 上半年."""
@@ -381,57 +461,24 @@ class Facade:
     def _period(self, period: Period | str | None) -> Period:
         return self.period if period is None else parse_period(period)
 
-    def _within(self, period: Period) -> bool:
-        return self.period.start <= period.start and period.end <= self.period.end
-
     def _find(self, id: str, period: Period | str | None, region: str) -> Observation | None:
-        """The observation at ``period`` exactly, or with no period the one the digest means."""
+        """The observation of ``period`` (or its span), or with no period the one the digest reports."""
         if period is not None:
-            return self.dataset.get(id, period, region)
-        found = self.dataset.get(id, self.period, region)
-        return found or self._default(self.dataset.observations(id, region=region))
+            return reporting.at(self.dataset, id, parse_period(period), region)
+        return reporting.reported(self.dataset, id, self.period, region, self.policy)
 
     def _regional_period(self, id: str, period: Period | str | None) -> Period:
-        """The period of regional figures: as given, else the one the digest means for them."""
+        """The period of regional figures: as given, else the one the digest reports for them."""
         self.indicator(id)
         if period is not None:
             return parse_period(period)
         regional = [o for o in self.dataset.observations(id) if o.region]
-        if any(o.period == self.period for o in regional):
-            return self.period
-        found = self._default(regional)
+        found = reporting.choose(regional, self.period, self.dataset.catalog[id].kind == "target", self.policy)
         return found.period if found else self.period
-
-    def _default(self, observations: Iterable[Observation]) -> Observation | None:
-        """Of ``observations``, the one ``fig(id)`` means when the digest period has none.
-
-        In order of preference: the latest period inside the digest period
-        (1—5月 profits, a stock 截至6月底; the longer span when two end on the
-        same day); a span of years that contains it (近两年, 2024—2025年); a stock
-        dated after it closes but within one more period (目前, at a press
-        conference); for a target, the nearest target period after it.
-        """
-        p = self.period
-        best: tuple[tuple[int, int, int], Observation] | None = None
-        for o in observations:
-            q = o.period
-            if self._within(q):
-                rank = (0, -q.end.toordinal(), q.start.toordinal())
-            elif q.kind == "years" and q.start <= p.start and p.end <= q.end:
-                rank = (1, (q.end - q.start).days, 0)
-            elif q.kind == "date" and p.end < q.end <= p.end + (p.end - p.start):
-                rank = (2, q.end.toordinal(), 0)
-            elif self.dataset.catalog[o.indicator].kind == "target" and q.end > p.end:
-                rank = (3, q.end.toordinal(), 0)
-            else:
-                continue
-            if best is None or rank < best[0]:
-                best = (rank, o)
-        return best[1] if best else None
 
     def _figure(self, observation: Observation) -> Figure:
         self.used.add(observation)
-        return Figure(observation, self.dataset.catalog[observation.indicator])
+        return Figure(observation, self.dataset.catalog[observation.indicator], self)
 
     def _figures(self, observations: Iterable[Observation]) -> list[Figure]:
         return [self._figure(o) for o in observations]

@@ -1,85 +1,55 @@
 """Chinese statistical phrases from decimal figures.
 
 Pure functions: Decimal in, Chinese out, no data access. Every number is
-rounded half-up (四舍五入) to its published decimals before it is compared or
-printed, so the words always agree with the digits a reader sees ("持平" for
-a rate that prints as 0.0, "加快" only when the printed rates differ).
+rounded to its printed decimals before it is compared or printed, so the words
+always agree with the digits a reader sees ("持平" for a rate that prints as
+0.0, "加快" only when the printed rates differ). Rounding, qualifier placement
+and 万/亿 scaling are those of :mod:`jianbao.figures` (half-up; a bound rounds
+the way that keeps it true: 超过3.6 → 超过3, 近39.6 → 近40).
 The conventions are those of ../shared/DESIGN.md: 增长/下降 (never 增长-1.2%),
-differences of rates in 个百分点 (never %), 万/亿 scaling of base units.
+differences of rates in 个百分点 (never %).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from jianbao.numbers import round_half_up
-
-PREFIX_QUALIFIERS = ("超过", "超", "近", "约")  # 超过79%, 近40万人
-INFIX_QUALIFIERS = ("余", "多")  # 3000余个: between the number and the unit
-SUFFIX_QUALIFIERS = ("以上",)  # 8%以上
-QUALIFIERS = PREFIX_QUALIFIERS + INFIX_QUALIFIERS + SUFFIX_QUALIFIERS
-
-PP = "个百分点"
-# Units never scaled to 万/亿: rates, multiples, and units that already carry a magnitude.
-_UNSCALED_PREFIXES = ("万", "亿", "百", "千")
-_MAGNITUDES = ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
-
-
-def number(value: Decimal, decimals: int) -> str:
-    """The digits as published: half-up, fixed decimals (6.0), no separators, never "-0.0"."""
-    rounded = round_half_up(value, decimals)
-    if rounded == 0:
-        rounded = abs(rounded)
-    return f"{rounded:f}"
-
-
-def qualified(digits: str, unit: str, qualifier: str = "") -> str:
-    """Place a qualifier where Chinese puts it: 超过79%, 3000余个, 8%以上 (近40万人: unit 万人)."""
-    if qualifier and qualifier not in QUALIFIERS:
-        raise ValueError(f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS)}")
-    if qualifier in PREFIX_QUALIFIERS:
-        return f"{qualifier}{digits}{unit}"
-    if qualifier in INFIX_QUALIFIERS:
-        # A scaled unit keeps its magnitude before the qualifier: 14万余家.
-        magnitude = unit[:1] if unit[:1] in ("万", "亿") and len(unit) > 1 else ""
-        return f"{digits}{magnitude}{qualifier}{unit[len(magnitude):]}"
-    return f"{digits}{unit}{qualifier}"
+from jianbao import figures
+from jianbao.figures import (  # noqa: F401  (re-exported: callers use phrases.number, .qualified, .PP)
+    INFIX_QUALIFIERS,
+    PP,
+    PREFIX_QUALIFIERS,
+    QUALIFIERS,
+    SUFFIX_QUALIFIERS,
+    number,
+    qualified,
+    round_figure,
+)
+from jianbao.numbers import round_half_up, shown_decimals
 
 
 def level(value: Decimal, unit: str, decimals: int, qualifier: str = "", *, scale: bool = True) -> str:
-    """A level in its unit of publication: 1562.1万辆, 9055亿元, 11.18亿户, 140000家 → 14万家.
+    """A figure in its unit of publication with exactly ``decimals`` digits: 1562.1万辆, 9055亿元, 14万家.
 
     Base units (家, 个, 元, 人 …) are scaled to 万/亿 keeping every published
     digit (18500个 → 1.85万个); units that already carry a magnitude, rates and
     Latin units (EFLOPS) are printed as published. Tenths (成) are written in
-    Chinese numerals: 六成以上.
+    Chinese numerals: 六成以上. The caller chooses ``decimals``
+    (:func:`jianbao.figures.decimals_shown`: levels are not padded, rates are).
     """
-    rounded = round_half_up(value, decimals)
-    if unit == "成" and rounded == rounded.to_integral() and 1 <= rounded <= 9:
-        return qualified("一二三四五六七八九"[int(rounded) - 1], unit, qualifier)  # 六成以上
-    if scale and _scalable(unit):
-        for factor, name in _MAGNITUDES:
-            if abs(rounded) >= factor:
-                scaled = (rounded / factor).normalize()
-                return qualified(f"{scaled:f}", name + unit, qualifier)
-    return qualified(number(rounded, decimals), unit, qualifier)
-
-
-def _scalable(unit: str) -> bool:
-    return bool(unit) and not unit.startswith(_UNSCALED_PREFIXES) and all(
-        "\u4e00" <= ch <= "\u9fff" for ch in unit
-    ) and unit not in (PP, "倍")
+    return figures.format_figure(value, unit, decimals, qualifier, scale=scale)
 
 
 def rate(value: Decimal, decimals: int = 1, qualifier: str = "") -> str:
     """A rate as printed: 6.4%, 6.0%, 超过79%, 8%以上."""
-    return qualified(number(value, decimals), "%", qualifier)
+    return qualified(number(value, decimals, qualifier), "%", qualifier)
 
 
-def times(value: Decimal) -> str:
+def times(value: Decimal, qualifier: str = "") -> str:
     """A multiple as Chinese prints it: 7 → 7, 1.50 → 1.5 (one decimal at most, no trailing zero)."""
-    return f"{round_half_up(value, 1).normalize():f}"
+    return f"{round_figure(value, 1, qualifier).normalize():f}"
 
 
 def growth(
@@ -90,20 +60,20 @@ def growth(
     ``in_times=True`` says growth of 100% or more in 倍 (a 700% rise: 增长7倍),
     as the source does for the steepest rises; growth of 100.0% becomes 增长1倍.
     """
+    rounded = round_figure(value, decimals, qualifier)
     if unit == "倍":
         if value < 0:
             raise ValueError(f"a growth multiple cannot be negative: {value}")
-        if round_half_up(value, decimals) == 0:
+        if rounded == 0:
             return "持平"
-        return "增长" + qualified(number(value, decimals), "倍", qualifier)
+        return "增长" + qualified(number(rounded, decimals), "倍", qualifier)
     if unit != "%":
         raise ValueError(f"growth is a rate in % or a multiple in 倍, not in {unit!r}")
-    rounded = round_half_up(value, decimals)
     if rounded == 0:
         return "持平"
     verb = "增长" if rounded > 0 else "下降"
     if in_times and rounded >= 100:
-        return verb + qualified(times(rounded / 100), "倍", qualifier)
+        return verb + qualified(times(rounded / 100, qualifier), "倍", qualifier)
     return verb + rate(abs(rounded), decimals, qualifier)
 
 
@@ -167,7 +137,7 @@ def compare_rates(a: Decimal, b: Decimal, decimals: int = 1, *, than: str = "") 
 
 def pull(value: Decimal, decimals: int = 1, *, what: str = "", qualifier: str = "") -> str:
     """拉动全部规模以上工业增长3.4个百分点; a negative pull: 拉低…增速0.5个百分点."""
-    rounded = round_half_up(value, decimals)
+    rounded = round_figure(value, decimals, qualifier)
     if rounded == 0:
         return f"对{what}增长无拉动" if what else "无拉动作用"
     verb = "拉动" if rounded > 0 else "拉低"
@@ -176,10 +146,10 @@ def pull(value: Decimal, decimals: int = 1, *, what: str = "", qualifier: str = 
 
 
 def contribution(value: Decimal, decimals: int = 0, *, what: str = "", qualifier: str = "") -> str:
-    """贡献率达86% / 对全部投资增长的贡献率达86% (为 when not positive)."""
+    """贡献率达86% / 对全部投资增长的贡献率达86% (为 when not positive; a bound needs no 达: 贡献率超过80%)."""
     subject = f"对{what}增长的贡献率" if what else "贡献率"
-    verb = "达" if round_half_up(value, decimals) > 0 else "为"
-    return subject + verb + rate(value, decimals, qualifier)
+    verb = "达" if round_figure(value, decimals, qualifier) > 0 else "为"
+    return tidy_qualifiers(subject + verb + rate(value, decimals, qualifier))
 
 
 def share(value: Decimal, decimals: int = 1, *, of: str = "", qualifier: str = "") -> str:
@@ -208,9 +178,17 @@ def _texts(items: Iterable[object]) -> list[str]:
     return texts
 
 
-def respectively(values: Sequence[Decimal], decimals: int = 1, *, unit: str = "%") -> str:
-    """Growth of several items in one clause: 分别增长6.5%和6.3%; 均增长6.5%; 分别增长6.5%和下降1.2%."""
-    phrases = [growth(v, decimals, unit=unit) for v in values]
+def respectively(values: Sequence[Decimal], decimals: int = 1, *, unit: str = "%",
+                 qualifiers: Sequence[str] | None = None) -> str:
+    """Growth of several items in one clause: 分别增长6.5%和6.3%; 均增长6.5%; 分别增长6.5%和下降1.2%.
+
+    ``qualifiers`` (one per value, "" for none) keep each bound in the list:
+    分别增长8%以上和6.5%; a bound keeps the digits it was stored with (8, not 8.0).
+    """
+    marks = list(qualifiers) if qualifiers is not None else [""] * len(values)
+    if len(marks) != len(values):
+        raise ValueError(f"expected one qualifier per value ({len(values)}), found {len(marks)}")
+    phrases = [growth(v, shown_decimals(v, decimals, q), unit=unit, qualifier=q) for v, q in zip(values, marks)]
     if len(phrases) == 1:
         return phrases[0]
     if len(set(phrases)) == 1:
@@ -219,3 +197,17 @@ def respectively(values: Sequence[Decimal], decimals: int = 1, *, unit: str = "%
     if len(verbs) == 1 and "持平" not in verbs:
         return "分别" + phrases[0][:2] + and_list(p[2:] for p in phrases)
     return "分别" + and_list(phrases)
+
+
+_NUMERAL = r"(?=[0-9一二三四五六七八九十两百千万亿几数])"  # a qualifier only counts before a number
+_REACH_OVER = re.compile(r"达到?(?:超过|超)" + _NUMERAL)
+_REACH_NEAR = re.compile(r"达到?(近|约)" + _NUMERAL)
+
+
+def tidy_qualifiers(text: str) -> str:
+    """No verb doubles a qualifier: 达到超过12亿户 / 达超12亿户 → 超过12亿户; 达近40万人 → 近40万人.
+
+    A template writes 达{{ f }} for a plain figure; when the figure is a bound the
+    qualifier already says how far it reaches, so 达/达到 goes.
+    """
+    return _REACH_NEAR.sub(r"\1", _REACH_OVER.sub("超过", text))

@@ -1,15 +1,22 @@
 """Render the digest's Markdown: each chapter template, then the layout around them.
 
-A chapter template writes its body, and supplies its 本期要点 sentence with a
-top-level ``{% set headline %}…{% endset %}``: one render gives both (the
-body is the template's output, the headline its exported variable). The
-layout (``layout.md.j2``) then places ``# 本期要点`` — the bullet list from
-``key_points.md.j2`` — and one ``# <title>`` per chapter. A project overrides
-any of the three by file name, or extends the built-in one with ``!``.
+A chapter template writes its body with ``{% sentence %}`` tags (see
+:mod:`jianbao.narrative.sentences`); the sentences it marks ``headline`` are
+its 本期要点 line (a top-level ``{% set headline %}…{% endset %}`` still works
+for older templates). The layout (``layout.md.j2``) then places ``# 本期要点``
+— the bullet list from ``key_points.md.j2`` — and one ``# <title>`` per
+chapter. A project overrides any of the three by file name, or extends the
+built-in one with ``!``.
+
+A chapter left with no text (its figures all missing, or, when
+``[periods] stale_chapter = "omit"``, all older than the digest period) is
+left out, and the build notes it. What was dropped and why is returned as
+``notes`` for the build and ``validate --period`` to print.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,34 +31,36 @@ from jianbao.narrative.env import (
     OverrideLoader,
     TemplateProblem,
     make_environment,
+    template_frame,
     template_problems,
 )
-from jianbao.narrative.facade import FILTERS, Facade, UsedObservations
+from jianbao.narrative import phrases, sentences
+from jianbao.narrative.errors import MissingFigureError
+from jianbao.narrative.facade import FILTERS, Facade, UsedObservations, escape_markdown
 from jianbao.periods import Period, parse_period
+from jianbao.reporting import Policy, is_older, label
 
 LAYOUT = "layout.md.j2"
 HEADLINE = "headline"
 
+STALE_CHAPTER = ("keep", "omit")
 _LEVEL1 = re.compile(r"^ {0,3}#(?:[ \t]|$)", re.MULTILINE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
-# ASCII punctuation that Markdown could read as markup; a backslash escape is always valid.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~])")
 
 
 class Markdown(str):
     """Text that is Markdown already (a rendered chapter, a headline): printed as it is."""
 
 
-def escape_markdown(text: str) -> str:
-    """Data text as literal Markdown: 标准*草案* stays asterisks, not emphasis."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
 def _finalize(value: object) -> object:
-    """Every ``{{ … }}`` that prints plain text (data, names, phrases) prints it escaped."""
-    if isinstance(value, str) and not isinstance(value, Markdown):
-        return escape_markdown(value)
-    return value
+    """``{{ … }}`` prints text as it is and anything else (a figure) escaped.
+
+    Data text reaches templates escaped already (highlights, names), and
+    macros and sentence tags return Markdown, so no ``|markdown`` is needed.
+    """
+    if isinstance(value, str) or value is None:
+        return value
+    return escape_markdown(str(value))
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Narrative:
     markdown: str
     key_points: list[str]  # plain text (for mail and the manifest): one sentence per chapter that has one
     used: list[Observation]  # every observation the templates used, in first-use order
+    notes: list[str] = dataclasses.field(default_factory=list)  # what was dropped or left out, and why
+    chapters: list[str] = dataclasses.field(default_factory=list)  # sectors of the chapters printed
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,8 @@ class ChapterText:
     title: str
     body: Markdown
     headline: Markdown
+    notes: tuple[str, ...] = ()
+    stated: tuple[Period, ...] = ()  # the periods of every figure the chapter printed
 
 
 def make_digest_environment(project_templates: Path | None) -> SandboxedEnvironment:
@@ -79,8 +92,9 @@ def make_digest_environment(project_templates: Path | None) -> SandboxedEnvironm
     """
     env = make_environment(project_templates)
     env.finalize = _finalize
+    env.add_extension(sentences.SentenceExtension)
     env.filters.update(FILTERS)
-    env.filters["markdown"] = Markdown
+    env.filters["markdown"] = Markdown  # kept for older templates: macros need it no more
     return env
 
 
@@ -89,14 +103,24 @@ def render_digest(
     period: Period | str,
     chapters: list[tuple[str, str, str]],
     project_templates: Path | None,
+    policy: Policy = Policy(),
+    stale_chapter: str = "keep",
 ) -> Narrative:
     """The digest's Markdown for ``period``: key points, then (sector, title, template) chapters."""
     period = parse_period(period)
     env = make_digest_environment(project_templates)
     used = UsedObservations()
-    texts = [
-        render_chapter(env, dataset, period, sector, title, name, used) for sector, title, name in chapters
-    ]
+    texts, notes = [], []
+    for sector, title, name in chapters:
+        chapter = render_chapter(env, dataset, period, sector, title, name, used, policy)
+        notes += [f"chapter {sector}: {n}" for n in chapter.notes]
+        if not chapter.body.strip():
+            notes.append(f"chapter {sector}: left out, no figure of {period.code} or before it to state")
+        elif stale_chapter == "omit" and chapter.stated and all(is_older(p, period) for p in chapter.stated):
+            notes.append(f"chapter {sector}: left out, every figure is older than {period.code} "
+                         "([periods] stale_chapter = \"omit\")")
+        else:
+            texts.append(chapter)
     key_points = [t.headline for t in texts if t.headline]
     context = {
         "chapters": texts,
@@ -106,7 +130,8 @@ def render_digest(
     }
     with template_problems(LAYOUT):
         markdown = env.get_template(LAYOUT).render(context)
-    return Narrative(_tidy(markdown), [plain_text(p) for p in key_points], used.list())
+    return Narrative(_tidy(markdown), [plain_text(p) for p in key_points], used.list(), notes,
+                     [t.sector for t in texts])
 
 
 def render_chapter(
@@ -117,26 +142,51 @@ def render_chapter(
     title: str,
     name: str,
     used: UsedObservations,
+    policy: Policy = Policy(),
 ) -> ChapterText:
     template = _chapter_template(env, sector, name)
-    facade = Facade(dataset, period, sector, used)
-    with template_problems(name):
-        module = template.make_module(facade.context())
+    facade = Facade(dataset, period, sector, used, policy)
+    scope = sentences.Scope(period, lambda p: _label(p, period))
+    with sentences.scope(scope), template_problems(name):
+        try:
+            module = template.make_module(facade.context())
+        except MissingFigureError as missing:
+            raise _missing_problem(missing, sector, name, period) from None
         body = str(module)
-    headline = getattr(module, HEADLINE, None)
-    if headline is None:
-        raise TemplateProblem(
-            f"chapter of sector {sector!r} sets no headline for 本期要点: add "
-            "{% set headline %}…{% endset %} at the top level of the template",
-            template.filename or name,
-        )
+    old_style = getattr(module, HEADLINE, None)
+    headline = "".join(scope.headlines) if old_style is None else _one_line(str(old_style))
     if _LEVEL1.search(body):
         raise TemplateProblem(
             "a chapter template must not write a level-1 heading ('# '): the layout writes the chapter "
             "title; use '## ' for sections",
             template.filename or name,
         )
-    return ChapterText(sector, title, Markdown(_tidy(body)), Markdown(_one_line(str(headline))))
+    body = _tidy_qualifiers(sentences.finish(body))
+    return ChapterText(sector, title, Markdown(_tidy(body) if body.strip() else ""),
+                       Markdown(_tidy_qualifiers(sentences.finish(headline))), tuple(scope.notes),
+                       tuple(scope.stated))
+
+
+def _label(period: Period, digest: Period) -> str:
+    """How a sentence names a figure's period: without the year when it is the digest's; 3月份 for a month."""
+    text = label(period, digest)
+    return text + "份" if period.kind == "month" and text.endswith("月") else text
+
+
+def _missing_problem(missing: MissingFigureError, sector: str, name: str, period: Period) -> TemplateProblem:
+    """A figure a template states outside any sentence: say what the user can do, in their own files.
+
+    For a built-in template the advice names no line inside the package: the
+    user adds data, drops the chapter or overrides the template.
+    """
+    file, line = template_frame(missing)
+    what = (f"chapter {sector!r} needs {missing.indicator} for {period.code} ({period.label()}), and the data "
+            f"has no figure of it for that period: add the figure to data/observations, "
+            f"drop the chapter from jianbao.toml")
+    if file is None or Path(file).is_relative_to(BUILTIN_TEMPLATES):
+        return TemplateProblem(f"{what}, or override the template (jianbao templates copy {name})",
+                               f"built-in template {name}")
+    return TemplateProblem(f"{missing}", file, line)
 
 
 def _chapter_template(env: SandboxedEnvironment, sector: str, name: str) -> Template:
@@ -169,3 +219,7 @@ def _tidy(markdown: str) -> str:
     """At most one blank line between blocks, no trailing spaces, one final newline."""
     lines = "\n".join(line.rstrip() for line in markdown.strip().splitlines())
     return _BLANK_RUNS.sub("\n\n", lines) + "\n"
+
+
+def _tidy_qualifiers(text: str) -> str:
+    return phrases.tidy_qualifiers(text) if hasattr(phrases, "tidy_qualifiers") else text

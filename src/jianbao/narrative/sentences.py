@@ -1,0 +1,203 @@
+"""Template tags that let a chapter read as prose: sentences, clauses and sections that drop themselves.
+
+``{% sentence %}规上工业增加值同比{{ va|growth }}{% endsentence %}`` writes
+"上半年，规上工业增加值同比增长6.4%。": the tag puts the period label of the
+first figure it states in front and the full stop at the end, so a template
+names no period. When a figure the sentence needs is missing the whole
+sentence drops (and the build notes why). ``{% sentence headline %}`` also
+makes the sentence the chapter's 本期要点 line; ``{% sentence bare %}`` writes
+no label and lets its figures be of several periods (the template words the
+time itself: 力争到2027年…, 一季度和二季度…分别…).
+
+``{% clause %}，拉动…{{ pull|pull("全部规模以上工业") }}{% endclause %}`` inside a
+sentence drops alone. A clause whose figure is of another period than the
+sentence's states its own label after its leading punctuation
+("1—9月，…增长7.9%，上半年拉动…"), so no figure is ever read under another
+period's label. A sentence whose own figures (outside clauses) disagree on the
+period drops instead: put the odd one in a clause.
+
+``{% section "重点行业" %}…{% endsection %}`` writes the ``##`` heading only
+when some text is left in the body (chart and table placements alone do not count).
+
+The state lives in a :class:`Scope` (one per chapter render) that the
+figure filters report to through :func:`state`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+
+from jianbao.narrative.errors import MissingFigureError
+from jianbao.periods import Period
+from jianbao.reporting import same
+
+# The lead label of a sentence is wrapped in these (private-use) marks until the
+# chapter is finished, so a label repeated by the next sentence of the same
+# paragraph can be dropped ("上半年，A。上半年，B。" → "上半年，A。B。").
+LABEL_OPEN, LABEL_CLOSE = "\ue000", "\ue001"
+_LABELLED = re.compile(f"{LABEL_OPEN}([^{LABEL_CLOSE}]*){LABEL_CLOSE}，?")
+_PLACEMENT = re.compile(r"^\s*!\[[^\]]*\]\((?:chart|table):[^)]*\)\s*$", re.MULTILINE)
+_OPENING_PUNCT = "，；、：,;"
+_CLOSING = "。！？；…"
+
+
+@dataclass
+class _Frame:
+    """One sentence or clause being rendered: the periods of the figures it states."""
+
+    periods: list[Period] = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    """What one chapter's render learns: stated periods, headline sentences, notes."""
+
+    digest: Period
+    label: Callable[[Period], str]  # how a period is named in this digest (the digest's year dropped)
+    frames: list[_Frame] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    stated: list[Period] = field(default_factory=list)  # every figure printed, in order
+
+    def state(self, period: Period) -> None:
+        self.stated.append(period)
+        if self.frames:
+            self.frames[-1].periods.append(period)
+
+
+_scope: ContextVar[Scope | None] = ContextVar("jianbao_sentence_scope", default=None)
+
+
+@contextmanager
+def scope(s: Scope) -> Iterator[Scope]:
+    token = _scope.set(s)
+    try:
+        yield s
+    finally:
+        _scope.reset(token)
+
+
+def state(period: Period) -> None:
+    """A figure of ``period`` is printed: the enclosing sentence or clause takes note."""
+    s = _scope.get()
+    if s is not None:
+        s.state(period)
+
+
+def _one_line(text: str) -> str:
+    return "".join(line.strip() for line in str(text).splitlines())
+
+
+class SentenceExtension(Extension):
+    """``{% sentence %}``, ``{% clause %}`` and ``{% section %}`` (see the module docstring)."""
+
+    tags = {"sentence", "clause", "section"}
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        token = next(parser.stream)
+        tag = token.value
+        args: list[nodes.Expr] = []
+        if tag == "section":
+            args.append(parser.parse_expression())
+        elif tag == "sentence":
+            flags = []
+            while parser.stream.current.type == "name":
+                flag = next(parser.stream).value
+                if flag not in ("headline", "bare"):
+                    parser.fail(f"unknown sentence flag {flag!r}: expected headline or bare", token.lineno)
+                flags.append(nodes.Const(flag))
+            args.extend(flags)
+        body = parser.parse_statements((f"name:end{tag}",), drop_needle=True)
+        return nodes.CallBlock(self.call_method(f"_{tag}", args), [], [], body).set_lineno(token.lineno)
+
+    def _sentence(self, *flags: str, caller: Callable[[], str]) -> str:
+        s = _scope.get()
+        if s is None:  # outside a chapter render (e.g. a mail template): plain text
+            return _one_line(caller())
+        frame = _Frame()
+        text = _render(s, frame, caller, "sentence")
+        lead = frame.periods[0] if frame.periods else None
+        if text and lead is not None and "bare" not in flags and any(not same(p, lead) for p in frame.periods):
+            odd = next(p for p in frame.periods if not same(p, lead))
+            s.notes.append(f"dropped a sentence that states figures of {lead.code} and {odd.code} outside a "
+                           "{% clause %}")
+            return ""
+        text = text.lstrip(_OPENING_PUNCT)  # the first part was a clause that dropped
+        if not text:
+            return ""
+        if text[-1] not in _CLOSING:
+            text += "。"
+        if lead is not None and "bare" not in flags:
+            text = f"{LABEL_OPEN}{s.label(lead)}{LABEL_CLOSE}，{text}"
+        if "headline" in flags:
+            s.headlines.append(finish(text))
+        if s.frames:  # a sentence inside a sentence counts for the outer one too
+            s.frames[-1].periods.extend(frame.periods)
+            return text
+        # Its own line (Jinja's trim_blocks ate the template's): a blank line after it still parts paragraphs.
+        return text + "\n"
+
+    def _clause(self, *, caller: Callable[[], str]) -> str:
+        s = _scope.get()
+        if s is None:
+            return _one_line(caller())
+        parent = s.frames[-1] if s.frames else None
+        frame = _Frame()
+        text = _render(s, frame, caller, "clause")
+        if not text or not frame.periods or parent is None:
+            return text
+        if not parent.periods:  # the clause holds the sentence's first figure: it leads
+            parent.periods.extend(frame.periods)
+            return text
+        lead = parent.periods[0]
+        own = next((p for p in frame.periods if not same(p, lead)), None)
+        if own is None:
+            return text
+        cut = len(text) - len(text.lstrip(_OPENING_PUNCT))
+        return text[:cut] + s.label(own) + text[cut:]
+
+    def _section(self, title: str, *, caller: Callable[[], str]) -> str:
+        body = caller()
+        if not _PLACEMENT.sub("", finish(body)).strip():  # charts and tables alone make no section
+            return ""
+        return f"\n\n## {title}\n\n{body.strip()}\n\n"
+
+
+def _render(s: Scope, frame: _Frame, caller: Callable[[], str], what: str) -> str:
+    """The body on one line, with ``frame`` collecting its figures' periods; "" when a figure is missing."""
+    s.frames.append(frame)
+    try:
+        return _one_line(caller())
+    except MissingFigureError as missing:
+        s.notes.append(f"dropped a {what}: no figure {missing.short()}")
+        return ""
+    finally:
+        s.frames.pop()
+
+
+def finish(markdown: str) -> str:
+    """Drop a lead label that repeats the previous sentence's in the same paragraph; remove the marks."""
+    out = []
+    for paragraph in re.split(r"(\n\s*\n)", markdown):
+        previous = None
+
+        def once(m: re.Match[str]) -> str:
+            nonlocal previous
+            label = m.group(1)
+            if label == previous:
+                return ""
+            previous = label
+            return m.group(0).replace(LABEL_OPEN, "").replace(LABEL_CLOSE, "")
+
+        out.append(_LABELLED.sub(once, paragraph))
+    return "".join(out)
+

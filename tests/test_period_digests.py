@@ -367,3 +367,21 @@ def test_a_share_the_catalog_derives_is_printed(tmp_path: Path, case: str) -> No
              "pdf": squash(pdf_text(files["pdf"]))}
     missing = {reader: [n for n in derive["present"] if not contains(text, n)] for reader, text in texts.items()}
     assert not any(missing.values()), f"{case}: derived {derive['indicator']} not printed: {missing}"
+
+
+def test_validate_with_a_period_says_what_each_chapter_will_lack(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jianbao.cli import main
+
+    spec = load_case("month")
+    root = make_project(tmp_path / "month", "month", spec)
+    result = CliRunner().invoke(main, ["validate", "--project", str(root), "--period", spec["period"]])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note: chapter ")]
+    assert notes, result.output
+    assert any("left out" in n or "dropped a sentence" in n for n in notes)
+    assert f"for a digest of {spec['period']}" in result.output.splitlines()[-1]
+    nothing = CliRunner().invoke(main, ["validate", "--project", str(root), "--period", "2030M03"])
+    assert nothing.exit_code == 1
+    assert "no figure of period 2030M03" in nothing.output

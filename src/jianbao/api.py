@@ -20,10 +20,15 @@ class ValidationReport:
     problems: list = field(default_factory=list)
     summary: str = ""
     warnings: list = field(default_factory=list)  # worth a look, never a failure (digits that print rounded)
+    lacks: list = field(default_factory=list)  # with a period: what its digest will leave out, and why
 
 
 def validate(project: Project | Path | str = ".", period: str | None = None) -> ValidationReport:
-    """Every problem in the project's data (and config), or a one-line summary when clean."""
+    """Every problem in the project's data (and config), or a one-line summary when clean.
+
+    With ``period``, also what a digest of that period will lack (``lacks``): the
+    sentences, charts, tables and chapters left out for want of data.
+    """
     from jianbao.data import load_dataset, validate_data
     from jianbao.periods import parse_period
 
@@ -38,20 +43,47 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
     if config_problems:
         return ValidationReport(config_problems, warnings=warnings)
     observations = dataset.observations()
+    lacks: list[str] = []
     if period:
         wanted = parse_period(period)
-        observations = [o for o in observations if o.period == wanted]
+        observations = _reported(project, dataset, wanted)
         if not observations:
-            return ValidationReport([f"{project.data_dir}: no observations for period {wanted.code}"],
-                                    warnings=warnings)
+            return ValidationReport([f"{project.data_dir}: no figure of period {wanted.code} ({wanted.label()}) "
+                                     "or one a digest of it would state"], warnings=warnings)
+        lacks = digest_notes(project, dataset, wanted)
     periods = {o.period for o in observations}
     summary = (
         f"ok: {len(dataset.sectors)} sectors, {len(dataset.catalog)} indicators, "
         f"{len(observations)} observations in {len(periods)} periods"
-        + (f" for {period}" if period else "")
+        + (f" for a digest of {period}" if period else "")
         + f" ({project.data_dir})"
     )
-    return ValidationReport([], summary, warnings)
+    return ValidationReport([], summary, warnings, lacks)
+
+
+def _reported(project: Project, dataset, period):
+    """The figures a digest of ``period`` would state, by the reporting rule (one per indicator and region)."""
+    from jianbao.reporting import reported
+
+    policy = project.config.periods.policy()
+    regions = {(o.indicator, o.region) for o in dataset.observations()}
+    found = (reported(dataset, indicator, period, region, policy) for indicator, region in sorted(regions))
+    return [o for o in found if o is not None]
+
+
+def digest_notes(project: Project, dataset, period) -> list[str]:
+    """What each chapter of a digest of ``period`` will lack: sentences, charts, tables, whole chapters.
+
+    The narrative is rendered and the placements checked as ``build`` does, without drawing anything.
+    """
+    from jianbao.build import chapters_of
+    from jianbao.document.placements import place
+    from jianbao.narrative.render import render_digest
+
+    policy = project.config.periods.policy()
+    narrative = render_digest(dataset, period, chapters_of(project, dataset), project.templates_dir, policy,
+                              project.config.periods.stale_chapter)
+    return place(project, dataset, period, narrative, policy).notes
 
 
 def send(

@@ -89,6 +89,7 @@ def build(
     the outputs are the same bytes either way.
     """
     from jianbao.data import load_dataset
+    from jianbao.document.placements import place
     from jianbao.narrative.render import render_digest
     from jianbao.theme import load_theme
 
@@ -105,12 +106,13 @@ def build(
             theme = load_theme(project.templates_dir / "theme.toml", config.digest.font_profile)
             if parallel and documents:
                 chart_worker, pdf_worker = _early_workers(project, theme, formats)
-        chapters = _chapters(project, dataset)
+        chapters = chapters_of(project, dataset)
         shell = document_shell(config, the_period)
         with stages.stage("narrate"):
             narrative = render_digest(dataset, the_period, chapters, project.templates_dir,
                                       config.periods.policy(), config.periods.stale_chapter)
-        notes = list(narrative.notes)
+            narrative = place(project, dataset, the_period, narrative, config.periods.policy())
+        notes = narrative.notes
         rendered: dict[str, tuple[bytes, int | None]] = {}
         if "md" in formats:
             rendered["md"] = (narrative.markdown.encode("utf-8"), None)
@@ -119,7 +121,7 @@ def build(
             from jianbao.document.assemble import assemble
 
             doc, charts = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage,
-                                   parallel, chart_worker, config.periods.policy(), notes)
+                                   parallel, chart_worker, config.periods.policy())
             # Work that needs no pictures goes first, while charts may still be drawing.
             with stages.stage("prepare"):
                 writers = _prepare_writers(tuple(f for f in formats if f != "pdf" or pdf_worker is None), theme)
@@ -235,7 +237,7 @@ def chapter_problems(project: Project, dataset) -> list[str]:
     ]
 
 
-def _chapters(project: Project, dataset) -> list[tuple[str, str, str]]:
+def chapters_of(project: Project, dataset) -> list[tuple[str, str, str]]:
     """(sector id, title, template name) per configured chapter; unknown sectors are config errors."""
     problems = chapter_problems(project, dataset)
     if problems:

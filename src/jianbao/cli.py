@@ -41,7 +41,7 @@ def main() -> None:
 
 @main.command()
 @PROJECT_OPTION
-@click.option("--period", help="Also check that this period (e.g. 2025H1) has data.")
+@click.option("--period", help="Also check a digest of this period (e.g. 2025M01-09): list what each chapter will lack.")
 def validate(project_dir: Path, period: str | None) -> None:
     """Check catalog, observations, highlights and config; list every problem."""
     from jianbao.api import validate as run_validate
@@ -59,6 +59,8 @@ def validate(project_dir: Path, period: str | None) -> None:
         sys.exit(1)
     if report.warnings:
         click.echo(f"{len(report.warnings)} warning(s)", err=True)
+    for lack in report.lacks:
+        click.echo(f"note: {lack}")
     click.echo(report.summary)
 
 

@@ -56,7 +56,7 @@ def build_table(spec: TableSpec, dataset, period: Period, number: int = 0, capti
             built.append(_row(spec, dataset, period, policy, ri))
         except MissingData as missing:
             if notes is not None:
-                notes.append(f"table {spec.id}: left out row {_row_label(spec, dataset, ri)!r}: {missing}")
+                notes.append(f"table {spec.id}: left out row {_row_label(spec, dataset, ri)!r}, {missing.short()}")
     if not built:
         raise MissingData(f"{where}: no row has data for {period.code}", "", period.code)
     drawn = [p for _, _, periods in built for p in periods[:1]]

@@ -56,6 +56,10 @@ class MissingData(SpecError):
         self.indicator = indicator
         self.period = period
 
+    def short(self) -> str:
+        """What is missing, for a build note: no software_revenue for 2026M01-09."""
+        return f"no {self.indicator} for {self.period}" if self.indicator else str(self).rpartition(": ")[2]
+
 
 def spec_error(where: str, field: str, expected: str, found: object = None) -> SpecError:
     """The one message shape: where, which field, what was expected, what was found."""
@@ -311,7 +315,8 @@ def observe(dataset, indicator: str, when: str | Period | None, digest: Period, 
         if obs is not None and when in ("year_ago", "previous"):
             obs = (reporting.year_ago if when == "year_ago" else reporting.previous)(dataset, obs)
     if obs is None:
-        asked = fixed.code if fixed is not None else f"{when or 'current'} of {digest.code}"
+        asked = fixed.code if fixed is not None else (digest.code if when in (None, "", "current", "end")
+                                                      else f"{when} of {digest.code}")
         have = ", ".join(p.code for p in dataset.periods(indicator)) or "none"
         place = f" for region {region!r}" if region else ""
         raise MissingData(

@@ -216,7 +216,7 @@ def pp_filter(value: AnyFigure | Decimal | int | str, decimals: int = 1) -> str:
     """``{{ f|pp }}`` → 4.7个百分点, for a figure published in 个百分点 or a computed difference."""
     if isinstance(value, (Figure, MissingFigure)):
         f = _need(value, "pp", (phrases.PP,))
-        return phrases.qualified(phrases.number(f.value, f.decimals), phrases.PP, f.qualifier)
+        return phrases.qualified(phrases.number(f.value, f.decimals, f.qualifier), phrases.PP, f.qualifier)
     return phrases.points(to_decimal(value), decimals)
 
 

@@ -55,6 +55,7 @@ class _Frame:
     """One sentence or clause being rendered: the periods of the figures it states."""
 
     periods: list[Period] = field(default_factory=list)
+    said: Period | None = None  # the period a clause last named, when not the sentence's own
 
 
 @dataclass
@@ -158,10 +159,11 @@ class SentenceExtension(Extension):
         if not parent.periods:  # the clause holds the sentence's first figure: it leads
             parent.periods.extend(frame.periods)
             return text
-        lead = parent.periods[0]
-        own = next((p for p in frame.periods if not same(p, lead)), None)
+        said = parent.said or parent.periods[0]  # the label in force at this point of the sentence
+        own = next((p for p in frame.periods if not same(p, said)), None)
         if own is None:
             return text
+        parent.said = own
         cut = len(text) - len(text.lstrip(_OPENING_PUNCT))
         return text[:cut] + s.label(own) + text[cut:]
 

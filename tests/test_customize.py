@@ -91,14 +91,13 @@ def _add_energy_sector(root: Path) -> None:
     )
     _write(
         root / "templates" / "chapters" / "energy.md.j2",
-        "{% set headline %}新型储能装机规模达到{{ fig('storage_capacity') | level }}。{% endset %}\n"
-        "截至{{ period_label(year=False) }}，新型储能装机规模达到{{ fig('storage_capacity') | level }}，"
-        "同比{{ fig('storage_capacity_growth') | growth }}。\n\n![](chart:energy_storage)\n",
+        "{% sentence headline %}新型储能装机规模达到{{ fig('storage_capacity') }}{% clause %}，"
+        "同比{{ fig('storage_capacity_growth')|growth }}{% endclause %}{% endsentence %}\n\n![](chart:energy_storage)\n",
     )
     _write(
         root / "templates" / "charts" / "energy_storage.yaml",
         "title: 新型储能装机规模\ntype: bar\nseries:\n  - indicator: storage_capacity\n"
-        "categories:\n  - {label: 2024年上半年, period: 2024H1}\n  - {label: 2025年上半年, period: 2025H1}\n",
+        "categories:\n  - {period: year_ago}\n  - {period: current}\n",
     )
     config = root / "jianbao.toml"
     text = config.read_text(encoding="utf-8")

@@ -148,3 +148,19 @@ def test_a_figure_in_another_unit_than_the_unit_column_carries_its_own():
                                       {"label": "一季度", "period": "Q1"}],
                              rows=[{"value": "firms"}]), data, H1)
     assert table.rows == [["指标firms", "万家", "14", "9800家"]]
+
+
+def test_a_column_header_names_the_period_of_its_figures(tmp_path, dataset):
+    path = tmp_path / "t.yaml"
+    path.write_text("title: t\ncolumns: [{label: '{period}增速', key: growth}, {label: 一季度, key: growth, period: Q1}]\n"
+                    "rows: [{label: x, growth: va_growth}]\n", encoding="utf-8")
+    table = build_table(load_spec_file(path, TableSpec), dataset, H1)
+    assert table.header == [["指标", "上半年增速", "一季度"]]
+    assert table.rows == [["x", "6.4", "6.5"]]
+
+
+def test_ytd_is_the_cumulative_period_to_the_digests_end(tmp_path, dataset):
+    path = tmp_path / "t.yaml"
+    path.write_text("title: t\ncolumns: [{label: 累计, key: growth, period: ytd}]\nrows: [{label: x, growth: va_growth}]\n",
+                    encoding="utf-8")
+    assert build_table(load_spec_file(path, TableSpec), dataset, H1).rows == [["x", "6.4"]]  # 1—6月 is 上半年

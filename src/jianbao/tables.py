@@ -50,7 +50,7 @@ def build_table(spec: TableSpec, dataset, period: Period, number: int = 0, capti
     left: MissingData, and the build drops the table.
     """
     where = spec.where
-    built: list[tuple[list[str | Period], list[str], list[Period]]] = []
+    built: list[tuple[list[str | Period], list[str], dict[int, Period]]] = []
     for ri, row in enumerate(spec.rows):
         try:
             built.append(_row(spec, dataset, period, policy, ri))
@@ -59,16 +59,18 @@ def build_table(spec: TableSpec, dataset, period: Period, number: int = 0, capti
                 notes.append(f"table {spec.id}: left out row {_row_label(spec, dataset, ri)!r}, {missing.short()}")
     if not built:
         raise MissingData(f"{where}: no row has data for {period.code}", "", period.code)
-    drawn = [p for _, _, periods in built for p in periods[:1]]
+    drawn = [next(iter(periods.values())) for _, _, periods in built if periods]
     shown = common_period(drawn) or period
     says_period = any(c.show == "period" for c in spec.columns)
     rows = []
     for cells, _, periods in built:
         name = cells[0]
-        if periods and not says_period and not same(periods[0], shown):
-            name = f"{name}（{label(periods[0], period)}）"
+        first = next(iter(periods.values()), None)
+        if first is not None and not says_period and not same(first, shown):
+            name = f"{name}（{label(first, period)}）"
         rows.append([name, *(label(c, period) if isinstance(c, Period) else c for c in cells[1:])])
-    header = [[spec.stub, *(c.label for c in spec.columns)]]
+    header = [[spec.stub, *(_header(c.label, [p.get(ci + 1) for _, _, p in built], period)
+                            for ci, c in enumerate(spec.columns))]]
     numeric = [False, *(c.show == "value" for c in spec.columns)]  # writers right-align these
     used = [i for _, ids, _ in built for i in ids]
     source = spec.source if spec.source is not None else default_source(dataset, used)
@@ -76,12 +78,12 @@ def build_table(spec: TableSpec, dataset, period: Period, number: int = 0, capti
 
 
 def _row(spec: TableSpec, dataset, period: Period, policy: Policy, ri: int):
-    """(cells, indicators used, periods of the value cells) of one row; MissingData if a figure is missing."""
+    """(cells, indicators used, the period of each value cell by its index); MissingData if a figure is missing."""
     where, row = spec.where, spec.rows[ri]
     ids = row.indicators
     cells: list[str | Period] = [_row_label(spec, dataset, ri)]
     used: list[str] = []
-    periods: list[Period] = []
+    periods: dict[int, Period] = {}
     unit_cells: dict[str, int] = {}  # column key → index of its show: unit cell
     figures: list[_Placed] = []
     for ci, col in enumerate(spec.columns):
@@ -103,9 +105,9 @@ def _row(spec: TableSpec, dataset, period: Period, policy: Policy, ri: int):
             cells.append(obs.period)
             continue
         figures.append((len(cells), col.key, obs, ind))
+        periods[len(cells)] = obs.period
         cells.append(format_value(obs, ind))
         used.append(indicator)
-        periods.append(obs.period)
     _units_in_their_column(cells, unit_cells, figures)
     return cells, used, periods
 
@@ -125,6 +127,14 @@ def _units_in_their_column(cells: list[str | Period], unit_cells: dict[str, int]
         cells[at] = parts[0][1]
         for (i, obs, ind), (digits, unit) in zip(mine, parts):
             cells[i] = digits if unit == cells[at] else format_value(obs, ind, with_unit=True)
+
+
+def _header(text: str, periods: list[Period | None], digest: Period) -> str:
+    """A column label; ``{period}`` in it names the period of the figures in that column."""
+    if "{period}" not in text:
+        return text
+    shown = common_period(p for p in periods if p is not None) or digest
+    return text.replace("{period}", label(shown, digest))
 
 
 def _row_label(spec: TableSpec, dataset, ri: int) -> str:

@@ -95,7 +95,7 @@ def test_period_without_data_names_field_and_lists_periods_with_data(tmp_path, d
 
 def test_bad_period_code_names_field(tmp_path, dataset, period, spec_from):
     spec = spec_from("type: bar\ntitle: t\nseries: [{indicator: va_growth}]\ncategories: [{period: Q9}]\n")
-    with pytest.raises(SpecError, match=r"field 'categories\[0\]\.period': expected current, year_ago, previous, a period code"):
+    with pytest.raises(SpecError, match=r"field 'categories\[0\]\.period': expected current, year_ago, previous, ytd, a period code"):
         chart_data(spec, dataset, period)
 
 

@@ -64,10 +64,10 @@ def test_the_headline_sentence_is_the_key_point(dataset, tmp_path):
 
 
 def test_a_section_without_text_drops_its_heading(dataset, tmp_path):
-    source = ('甲。\n{% section "地区运行" %}\n{% sentence %}{{ fig("industry_va_growth", "2019H1") }}{% endsentence %}\n\n'
-              '![](chart:industry_growth)\n{% endsection %}\n{% section "重点行业" %}\n乙。\n{% endsection %}\n')
+    source = ('甲。\n\n## 地区运行\n\n{% sentence %}{{ fig("industry_va_growth", "2019H1") }}{% endsentence %}\n\n'
+              '![](chart:industry_growth)\n\n### 细项\n\n![](table:key_indicators)\n\n## 重点行业\n\n乙。\n')
     text = body(render(dataset, tmp_path, source))
-    assert "地区运行" not in text and "chart:industry_growth" not in text
+    assert "地区运行" not in text and "细项" not in text and "chart:industry_growth" not in text
     assert "## 重点行业\n\n乙。" in text
 
 

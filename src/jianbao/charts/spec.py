@@ -14,6 +14,8 @@ every issue:
   its own label);
 - ``year_ago`` / ``previous``: the same indicator a year before, or one period
   before, the period of the ``current`` figure;
+- ``ytd``: the cumulative period from January to the digest's end (1—9月 in a
+  三季度 or 9月 digest; a period of the same span counts, 前三季度 data too);
 - a category ``each: quarter`` (or ``month``, ``half``) stands for one
   category per such period so far in the digest's year that has data; ``last:
   N`` for the last N periods of the digest's kind;
@@ -278,9 +280,12 @@ def load_spec_file(path: Path, model: type[SpecT]) -> SpecT:
 
 
 def resolve_period(text: str | None, digest: Period, where: str, field: str) -> Period | None:
-    """A spec's fixed period code (``Q1`` in the digest's year, ``2025-2027``), or None for a relative word."""
+    """A spec's fixed period (``ytd``, ``Q1`` in the digest's year, ``2025-2027``), or None for a relative word."""
     if text in (None, "", "current", "end", "year_ago", "previous"):
         return None
+    if text == "ytd":  # 1 January to the digest's end: 1—3月 in a 3月 digest (a January digest: the month)
+        end = digest.end
+        return parse_period(f"{end.year}M01-{end.month:02d}" if end.month > 1 else f"{end.year}M01")
     code = str(text)
     if not code[:1].isdigit():
         code = f"{digest.end.year}{code}"
@@ -288,7 +293,8 @@ def resolve_period(text: str | None, digest: Period, where: str, field: str) -> 
         return parse_period(code)
     except PeriodError as exc:
         raise spec_error(
-            where, field, "current, year_ago, previous, a period code (2025Q1) or one without the year (Q1)", text
+            where, field, "current, year_ago, previous, ytd, a period code (2025Q1) or one without the year (Q1)",
+            text
         ) from exc
 
 

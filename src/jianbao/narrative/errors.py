@@ -15,12 +15,14 @@ class FigureError(LookupError):
 class MissingFigureError(FigureError):
     """A template stated a figure the data does not have; ``{% sentence %}`` and ``{% clause %}`` catch it."""
 
-    def __init__(self, message: str, indicator: str, period: Period, region: str = "") -> None:
+    def __init__(self, message: str, indicator: str = "", period: Period | None = None, region: str = "") -> None:
         super().__init__(message)
         self.indicator = indicator
         self.period = period
         self.region = region
 
     def short(self) -> str:
+        if self.period is None:
+            return str(self)
         where = f" ({self.region})" if self.region else ""
         return f"{self.indicator}{where} for {self.period.code}"

@@ -254,6 +254,12 @@ def change_from_filter(value: AnyFigure, previous: AnyFigure, than: str | None =
     return phrases.point_change(f.value, p.value, decimals, than=label)
 
 
+def change_from_year_ago_filter(value: AnyFigure) -> str:
+    """``{{ f|change_from_year_ago }}`` → 增速比上年同期回落0.6个百分点; the clause drops without a year-ago figure."""
+    f = _ref(value, "change_from_year_ago", ("%",))
+    return change_from_filter(f, f.year_ago)
+
+
 def compare_filter(value: AnyFigure, other: AnyFigure | str, than: str | None = None) -> str:
     """A rate against another rate, in 个百分点.
 
@@ -281,9 +287,7 @@ def growths_filter(values: Iterable[AnyFigure]) -> str:
 
 def each_growth_filter(values: Iterable[AnyFigure]) -> str:
     """Regions' growth in one clause: 实现8%以上的增长 when all print alike, else 同比分别增长5.2%和4.8%."""
-    figs = [_need(v, "each_growth", ("%",)) for v in values]
-    if not figs:
-        raise FigureError("|each_growth needs at least one figure; guard the list with {% if … %}")
+    figs = [_need(v, "each_growth", ("%",)) for v in _some(values, "each_growth")]
     texts = {str(f) for f in figs}
     if len(texts) == 1 and figs[0].value > 0:
         return f"实现{texts.pop()}的增长"
@@ -292,7 +296,15 @@ def each_growth_filter(values: Iterable[AnyFigure]) -> str:
 
 def names_filter(values: Iterable[AnyFigure]) -> list[str]:
     """``{{ regions("x")|names|dun_list }}`` → 福建、安徽、河南、湖南 (region, else indicator name)."""
-    return [_need(v, "names").name for v in values]
+    return [_need(v, "names").name for v in _some(values, "names")]
+
+
+def _some(values: Iterable[object], filter_name: str) -> list:
+    """The items of a list a sentence states; an empty list is missing data, so the clause drops."""
+    items = list(values)
+    if not items:
+        raise MissingFigureError(f"|{filter_name} got an empty list: nothing to state")
+    return items
 
 
 def and_list_filter(values: Iterable[object]) -> str:
@@ -306,7 +318,7 @@ def dun_list_filter(values: Iterable[object]) -> str:
 
 
 def _printable(values: Iterable[object], filter_name: str) -> list[object]:
-    return [_need(v, filter_name) if isinstance(v, MissingFigure) else v for v in values]
+    return [_need(v, filter_name) if isinstance(v, MissingFigure) else v for v in _some(values, filter_name)]
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -317,6 +329,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "contribution": contribution_filter,
     "share": share_filter,
     "change_from": change_from_filter,
+    "change_from_year_ago": change_from_year_ago_filter,
     "compare": compare_filter,
     "growths": growths_filter,
     "each_growth": each_growth_filter,

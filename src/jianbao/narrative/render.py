@@ -34,8 +34,9 @@ from jianbao.narrative.env import (
     template_frame,
     template_problems,
 )
-from jianbao.narrative import phrases, sentences
+from jianbao.narrative import sentences
 from jianbao.narrative.errors import MissingFigureError
+from jianbao.narrative.phrases import tidy_qualifiers
 from jianbao.narrative.facade import FILTERS, Facade, UsedObservations, escape_markdown
 from jianbao.periods import Period, parse_period
 from jianbao.reporting import Policy, is_older, label
@@ -161,9 +162,9 @@ def render_chapter(
             "title; use '## ' for sections",
             template.filename or name,
         )
-    body = _tidy_qualifiers(sentences.finish(body))
+    body = tidy_qualifiers(sentences.drop_empty_sections(sentences.finish(body)))
     return ChapterText(sector, title, Markdown(_tidy(body) if body.strip() else ""),
-                       Markdown(_tidy_qualifiers(sentences.finish(headline))), tuple(scope.notes),
+                       Markdown(tidy_qualifiers(sentences.finish(headline))), tuple(scope.notes),
                        tuple(scope.stated))
 
 
@@ -221,5 +222,3 @@ def _tidy(markdown: str) -> str:
     return _BLANK_RUNS.sub("\n\n", lines) + "\n"
 
 
-def _tidy_qualifiers(text: str) -> str:
-    return phrases.tidy_qualifiers(text) if hasattr(phrases, "tidy_qualifiers") else text

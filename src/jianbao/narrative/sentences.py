@@ -1,4 +1,4 @@
-"""Template tags that let a chapter read as prose: sentences, clauses and sections that drop themselves.
+"""Template tags that let a chapter read as prose: sentences and clauses that drop themselves.
 
 ``{% sentence %}规上工业增加值同比{{ va|growth }}{% endsentence %}`` writes
 "上半年，规上工业增加值同比增长6.4%。": the tag puts the period label of the
@@ -16,8 +16,8 @@ sentence's states its own label after its leading punctuation
 period's label. A sentence whose own figures (outside clauses) disagree on the
 period drops instead: put the odd one in a clause.
 
-``{% section "重点行业" %}…{% endsection %}`` writes the ``##`` heading only
-when some text is left in the body (chart and table placements alone do not count).
+A ``## 重点行业`` section left with no text (chart and table placements alone
+do not count) is removed with its heading by :func:`drop_empty_sections`.
 
 The state lives in a :class:`Scope` (one per chapter render) that the
 figure filters report to through :func:`state`.
@@ -101,15 +101,13 @@ def _one_line(text: str) -> str:
 class SentenceExtension(Extension):
     """``{% sentence %}``, ``{% clause %}`` and ``{% section %}`` (see the module docstring)."""
 
-    tags = {"sentence", "clause", "section"}
+    tags = {"sentence", "clause"}
 
     def parse(self, parser: Parser) -> nodes.Node:
         token = next(parser.stream)
         tag = token.value
         args: list[nodes.Expr] = []
-        if tag == "section":
-            args.append(parser.parse_expression())
-        elif tag == "sentence":
+        if tag == "sentence":
             flags = []
             while parser.stream.current.type == "name":
                 flag = next(parser.stream).value
@@ -167,12 +165,6 @@ class SentenceExtension(Extension):
         cut = len(text) - len(text.lstrip(_OPENING_PUNCT))
         return text[:cut] + s.label(own) + text[cut:]
 
-    def _section(self, title: str, *, caller: Callable[[], str]) -> str:
-        body = caller()
-        if not _PLACEMENT.sub("", finish(body)).strip():  # charts and tables alone make no section
-            return ""
-        return f"\n\n## {title}\n\n{body.strip()}\n\n"
-
 
 def _render(s: Scope, frame: _Frame, caller: Callable[[], str], what: str) -> str:
     """The body on one line, with ``frame`` collecting its figures' periods; "" when a figure is missing."""
@@ -203,3 +195,22 @@ def finish(markdown: str) -> str:
         out.append(_LABELLED.sub(once, paragraph))
     return "".join(out)
 
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]")
+
+
+def drop_empty_sections(markdown: str) -> str:
+    """Remove each ``##`` (or deeper) section whose span holds no text, with its placements."""
+    lines = markdown.split("\n")
+    keep = [True] * len(lines)
+    for i, line in enumerate(lines):
+        m = _HEADING.match(line)
+        if not m or len(m.group(1)) < 2:
+            continue
+        end = next((j for j in range(i + 1, len(lines))
+                    if (h := _HEADING.match(lines[j])) and len(h.group(1)) <= len(m.group(1))), len(lines))
+        span = lines[i + 1:end]
+        if not any(t.strip() and not _HEADING.match(t) and not _PLACEMENT.match(t) for t in span):
+            keep[i:end] = [False] * (end - i)
+    return "\n".join(line for line, k in zip(lines, keep) if k)

@@ -82,7 +82,7 @@ def digest_notes(project: Project, dataset, period) -> list[str]:
 
     policy = project.config.periods.policy()
     narrative = render_digest(dataset, period, chapters_of(project, dataset), project.templates_dir, policy,
-                              project.config.periods.stale_chapter)
+                              project.config.periods.stale_chapter, project.config.render.limits())
     return place(project, dataset, period, narrative, policy).notes
 
 

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jianbao import __version__
-from jianbao.atomic import write_bytes_atomic
 from jianbao.config import ConfigError
 from jianbao.document.ir import Document
 from jianbao.document.shell import document_shell
-from jianbao.manifest import Manifest, Output, Summary, input_hashes, sha256_file, write_manifest
+from jianbao.manifest import Manifest, Output, Summary, input_hashes, publish, sha256_bytes
 from jianbao.periods import Period, parse_period
 from jianbao.project import Project, open_project
+from jianbao.text import file_name_part
 
 FORMATS = ("docx", "pdf", "md")
 _documents_built = 0  # DOCX/PDF builds so far in this process (see _early_workers)
@@ -71,7 +71,7 @@ def resolve_period(project: Project, dataset, period: str | None) -> Period:
 
 
 def output_name(project: Project, period: Period, fmt: str) -> str:
-    return f"{project.config.digest.name}-{period.code}.{fmt}"
+    return f"{file_name_part(project.config.digest.name)}-{period.code}.{fmt}"
 
 
 def build(
@@ -110,7 +110,7 @@ def build(
         shell = document_shell(config, the_period)
         with stages.stage("narrate"):
             narrative = render_digest(dataset, the_period, chapters, project.templates_dir,
-                                      config.periods.policy(), config.periods.stale_chapter)
+                                      config.periods.policy(), config.periods.stale_chapter, config.render.limits())
             narrative = place(project, dataset, the_period, narrative, config.periods.policy())
         notes = narrative.notes
         rendered: dict[str, tuple[bytes, int | None]] = {}
@@ -256,17 +256,14 @@ def _write(
     rendered: dict[str, tuple[bytes, int | None]],
     key_points: list[str],
 ) -> list[BuiltFile]:
+    """Publish the rendered formats and the manifest into reports/<period>/ as one set.
+
+    The other formats' files and records stay as they were (see ``manifest.publish``),
+    so ``--format md`` after a full build leaves the documents sendable.
+    """
     folder = project.period_dir(period.code)
-    files = []
-    outputs = []
-    for fmt in FORMATS:
-        if fmt not in rendered:
-            continue
-        data, pages = rendered[fmt]
-        path = folder / output_name(project, period, fmt)
-        write_bytes_atomic(path, data)
-        files.append(BuiltFile(fmt, path, pages))
-        outputs.append(Output(fmt, path.name, sha256_file(path), pages))
+    built = [(fmt, output_name(project, period, fmt), *rendered[fmt]) for fmt in FORMATS if fmt in rendered]
+    outputs = [Output(fmt, name, sha256_bytes(data), pages) for fmt, name, data, pages in built]
     summary = Summary(
         name=project.config.digest.name,
         issue=shell.masthead.issue,
@@ -275,6 +272,6 @@ def _write(
         key_points=key_points,
     )
     manifest = Manifest(period.code, __version__, input_hashes(project), summary, outputs)
-    write_manifest(folder, manifest)
-    return files
+    publish(folder, {name: data for _fmt, name, data, _pages in built}, manifest)
+    return [BuiltFile(fmt, folder / name, pages) for fmt, name, _data, pages in built]
 

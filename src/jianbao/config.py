@@ -10,11 +10,21 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from jianbao.reporting import Policy
+from jianbao.text import clean_text, name_problem
+
+Text = Annotated[str, AfterValidator(clean_text)]  # one line of plain text, as data text is cleaned
+
+
+def _file_name(name: str) -> str:
+    why = name_problem(clean_text(name), "a digest name")
+    if why:
+        raise ValueError(why)
+    return clean_text(name)
 
 CONFIG_NAME = "jianbao.toml"
 
@@ -35,10 +45,10 @@ class IssueSeries(_Strict):
 
 
 class Digest(_Strict):
-    name: str = "工业和信息化发展简报"
-    unit: str = ""
-    author: str = ""
-    marking: str = ""
+    name: Annotated[str, AfterValidator(_file_name)] = "工业和信息化发展简报"  # also the files' name
+    unit: Text = ""
+    author: Text = ""
+    marking: Text = ""
     font_profile: str | None = None
     # 第X期 counts up by one per period of the same kind, from first_period.
     first_period: str = "2025H1"
@@ -71,14 +81,26 @@ class PeriodsConf(_Strict):
         return Policy(self.older, self.max_lag_months)
 
 
+class RenderConf(_Strict):
+    """Limits on one template's render, so a runaway loop stops with a message naming the template."""
+
+    timeout: float = Field(default=60, gt=0, le=3600)  # seconds
+    max_megabytes: int = Field(default=20, ge=1, le=1000)
+
+    def limits(self):  # -> jianbao.narrative.env.RenderLimits (imported here: config loads without Jinja2)
+        from jianbao.narrative.env import RenderLimits
+
+        return RenderLimits(self.timeout, self.max_megabytes * 1_000_000)
+
+
 class ChapterConf(_Strict):
     sector: str
-    title: str | None = None  # defaults to the catalog's sector name
+    title: Text | None = None  # defaults to the catalog's sector name
     template: str | None = None  # defaults to chapters/<sector>.md.j2
 
 
 class ClosingConf(_Strict):
-    lines: list[str] = Field(default_factory=list)  # e.g. "报：…", "送：…"
+    lines: list[Text] = Field(default_factory=list)  # e.g. "报：…", "送：…"
     print_run: int | None = Field(default=None, ge=1)  # 共印X份
 
 
@@ -87,6 +109,7 @@ class ProjectConfig(_Strict):
     chapters: list[ChapterConf] = Field(min_length=1)
     closing: ClosingConf = Field(default_factory=ClosingConf)
     periods: PeriodsConf = Field(default_factory=PeriodsConf)
+    render: RenderConf = Field(default_factory=RenderConf)
     mail: dict[str, Any] | None = None
 
 

@@ -55,7 +55,7 @@ class Forked:
 
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, warm_up, run), name=name, daemon=True)
+        self._process = ctx.Process(target=_serve, args=(child, warm_up, run, os.getpid()), name=name, daemon=True)
         self._process.start()
         child.close()
         self.seconds = 0.0
@@ -100,8 +100,24 @@ class Forked:
         self._conn.close()
 
 
-def _serve(conn, warm_up: Callable[[], None], run: Callable[[Any], Any]) -> None:
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (kill -9 of ``jianbao build`` included).
+
+    Without it a worker whose parent was killed waits forever for its input: the
+    fork gave it a copy of the parent's end of the pipe, so it never sees EOF.
+    """
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _serve(conn, warm_up: Callable[[], None], run: Callable[[Any], Any], parent: int) -> None:
     """In the worker. Ctrl+C is the main process's to handle: it cancels the worker."""
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     start = time.perf_counter()
     try:

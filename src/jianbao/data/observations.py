@@ -19,6 +19,7 @@ from jianbao.data.sheets import SUFFIXES, Row, read_rows
 from jianbao.figures import INFIX_QUALIFIERS, PREFIX_QUALIFIERS, SUFFIX_QUALIFIERS
 from jianbao.numbers import stored_decimals
 from jianbao.periods import PeriodError, Period, parse_period
+from jianbao.text import name_problem
 
 # Prefix (超过 超 近 约) before the number, suffix (以上) after the unit, 余/多 between number and unit.
 QUALIFIERS = PREFIX_QUALIFIERS + SUFFIX_QUALIFIERS + INFIX_QUALIFIERS
@@ -118,9 +119,11 @@ def _observation(row: Row, log: ProblemLog, catalog: Catalog, catalog_display: s
     if qualifier not in ("", *QUALIFIERS):
         log.at_row(row.number, "qualifier", f"expected nothing or one of {', '.join(QUALIFIERS)}, "
                                             f"found {qualifier!r}")
+    region = "" if cells["region"] in NATIONAL_NAMES else cells["region"]
+    if region and (why := name_problem(region, "a region name")):
+        log.at_row(row.number, "region", why)
     if len(log.problems) > count or period is None or value is None:
         return None
-    region = "" if cells["region"] in NATIONAL_NAMES else cells["region"]
     return Observation(indicator_id, period, value, unit, qualifier, region, cells["note"],
                        origin=f"{log.file}:{row.number}")
 

@@ -15,6 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from jianbao.text import clean_text
 from jianbao.data.problems import ProblemLog, read_utf8
 
 COLUMNS = ("indicator", "period", "region", "value", "unit", "qualifier", "note")
@@ -62,7 +63,7 @@ def _rows(lines: Iterable[list[str]], log: ProblemLog) -> list[Row]:
         for position, cell in enumerate(cells):
             name = columns[position] if position < len(columns) else ""
             if name:
-                values[name] = cell.strip()
+                values[name] = clean_text(cell)
             elif cell.strip():
                 log.at_row(number, "", f"expected cells only under the header's columns, "
                                        f"found {cell.strip()!r} in column {position + 1}, which has no header")
@@ -89,6 +90,11 @@ def _check_header(header: list[str], log: ProblemLog) -> list[str] | None:
     return None
 
 
+# openpyxl reads a formula's value from the value Excel saved with it; a file written by a
+# program that never calculated it has none, which would read as an empty cell.
+_FORMULA_WITHOUT_VALUE = "{} (a formula with no saved value: open and save the file in Excel, or paste values)"
+
+
 class _WorkbookError(Exception):
     pass
 
@@ -102,13 +108,20 @@ def _xlsx_cells(path: Path) -> Iterator[list[str]]:
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise _WorkbookError(str(exc) or type(exc).__name__) from None
     try:
-        for row in workbook.worksheets[0].iter_rows(min_row=1):
-            yield [_cell_text(cell.value, getattr(cell, "number_format", "") or "") for cell in row]
+        rows = workbook.worksheets[0].iter_rows(min_row=1)
+        written = formulas.worksheets[0].iter_rows(min_row=1)
+        for row, typed in zip(rows, written):
+            yield [_FORMULA_WITHOUT_VALUE.format(source.value)
+                   if cell.value is None and isinstance(source.value, str) and source.value.startswith("=")
+                   else _cell_text(cell.value, getattr(cell, "number_format", "") or "")
+                   for cell, source in zip(row, typed)]
     finally:
         workbook.close()
+        formulas.close()
 
 
 def _cell_text(value: object, number_format: str) -> str:

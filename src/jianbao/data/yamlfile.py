@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from jianbao.data.problems import ProblemLog, read_utf8, shown
+from jianbao.text import clean_text
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -95,6 +96,11 @@ def load_yaml(path: Path, log: ProblemLog) -> tuple[bool, Any]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         what = ": ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)]))
         where = f"line {mark.line + 1}" if mark is not None else ""
+        tab = next((n for n, line in enumerate(text.splitlines(), start=1) if "\t" in line), None)
+        if tab is not None and (mark is None or mark.line + 1 >= tab):
+            log.at_line(tab, "", "expected spaces, found a tab character: YAML indents with spaces only "
+                                 "(set your editor to insert spaces)")
+            return False, None
         if "cannot start any token" in what:
             what += "; text that starts with %, @ or ` must be quoted, as in unit: \"%\""
         log.add(where, "", f"expected valid YAML, found a syntax error ({what or exc})")
@@ -124,8 +130,8 @@ def text(node: LineDict, key: str, log: ProblemLog, field: str, required: bool =
     value = node.get(key)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
+    if isinstance(value, str) and clean_text(value):
+        return clean_text(value)
     if value is None or value == "":
         if required and key in node:
             log.at_line(node.line_of(key), field, "expected text, found nothing")

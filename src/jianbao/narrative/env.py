@@ -13,12 +13,17 @@ the template came from the project), the line and what went wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import BaseLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import BaseLoader, FileSystemLoader, StrictUndefined, Template, TemplateNotFound
+from jinja2.environment import TemplateModule
 from jinja2.sandbox import SandboxedEnvironment
 
 from jianbao.resources import builtin_path
@@ -90,10 +95,63 @@ def make_environment(project_templates: Path | None, *, autoescape: bool = False
     )
 
 
-def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
-    """Render ``name`` with ``context``; any failure becomes a TemplateProblem."""
+@dataclass(frozen=True)
+class RenderLimits:
+    """How long one template may render and how much it may write (``[render]`` in jianbao.toml)."""
+
+    seconds: float = 60
+    max_bytes: int = 20_000_000
+
+
+class RenderLimitError(Exception):
+    """A template ran past its time or size limit (a loop that never ends, output that never stops)."""
+
+
+def render_module(template: Template, context: Mapping[str, Any], limits: RenderLimits = RenderLimits()
+                  ) -> TemplateModule:
+    """Render ``template`` as a module (its output and its top-level variables) within ``limits``.
+
+    The output is gathered chunk by chunk so that a runaway loop stops at the
+    size limit; a loop that writes nothing stops at the time limit.
+    """
+    ctx = template.new_context(dict(context))
+    chunks: list[str] = []
+    size = 0
+    with time_limit(limits.seconds):
+        for chunk in template.root_render_func(ctx):
+            size += len(chunk)
+            if size > limits.max_bytes:
+                raise RenderLimitError(f"the template wrote more than {limits.max_bytes // 1_000_000} MB: a loop "
+                                       "that never ends? ([render] max_megabytes in jianbao.toml sets the limit)")
+            chunks.append(chunk)
+    return TemplateModule(template, ctx, chunks)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise RenderLimitError in this code after ``seconds`` (POSIX main thread; elsewhere the size limit holds)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise RenderLimitError(f"the template took longer than {seconds:g} s to render: a loop that never ends? "
+                               "([render] timeout in jianbao.toml sets the limit)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any],
+                    limits: RenderLimits = RenderLimits()) -> str:
+    """Render ``name`` with ``context`` within ``limits``; any failure becomes a TemplateProblem."""
     with template_problems(name):
-        return env.get_template(name).render(context)
+        return str(render_module(env.get_template(name), context, limits))
 
 
 class template_problems:

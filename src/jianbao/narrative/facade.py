@@ -36,12 +36,14 @@ from jianbao.periods import Period, parse_period
 from jianbao.reporting import Policy
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_BLOCK_START = re.compile(r"^(\s*(?:\d{1,9})?)([-+=.)])(?=\s|$|=)", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~])")
 
 
 def escape_markdown(text: str) -> str:
-    """Data text as literal Markdown: 标准*草案* stays asterisks, not emphasis."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Data text as literal Markdown: 标准*草案* stays asterisks, and "- x", "1. x" or "===" at a
+    line's start stay text, never a list or a heading."""
+    return _BLOCK_START.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", text))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ from jianbao.narrative.env import (
     OverrideLoader,
     TemplateProblem,
     make_environment,
+    RenderLimits,
+    render_module,
+    render_template,
     template_frame,
     template_problems,
 )
@@ -106,6 +109,7 @@ def render_digest(
     project_templates: Path | None,
     policy: Policy = Policy(),
     stale_chapter: str = "keep",
+    limits: RenderLimits = RenderLimits(),
 ) -> Narrative:
     """The digest's Markdown for ``period``: key points, then (sector, title, template) chapters."""
     period = parse_period(period)
@@ -113,7 +117,7 @@ def render_digest(
     used = UsedObservations()
     texts, notes = [], []
     for sector, title, name in chapters:
-        chapter = render_chapter(env, dataset, period, sector, title, name, used, policy)
+        chapter = render_chapter(env, dataset, period, sector, title, name, used, policy, limits)
         notes += [f"chapter {sector}: {n}" for n in chapter.notes]
         if not chapter.body.strip():
             notes.append(f"chapter {sector}: left out, no figure of {period.code} or before it to state")
@@ -129,8 +133,7 @@ def render_digest(
         "period": period,
         "period_label": period.label,
     }
-    with template_problems(LAYOUT):
-        markdown = env.get_template(LAYOUT).render(context)
+    markdown = render_template(env, LAYOUT, context, limits)
     return Narrative(_tidy(markdown), [plain_text(p) for p in key_points], used.list(), notes,
                      [t.sector for t in texts])
 
@@ -144,13 +147,14 @@ def render_chapter(
     name: str,
     used: UsedObservations,
     policy: Policy = Policy(),
+    limits: RenderLimits = RenderLimits(),
 ) -> ChapterText:
     template = _chapter_template(env, sector, name)
     facade = Facade(dataset, period, sector, used, policy)
     scope = sentences.Scope(period, lambda p: _label(p, period))
-    with sentences.scope(scope), template_problems(name):
+    with sentences.scope(scope), template_problems(template.filename or name):
         try:
-            module = template.make_module(facade.context())
+            module = render_module(template, facade.context(), limits)
         except MissingFigureError as missing:
             raise _missing_problem(missing, sector, name, period) from None
         body = str(module)

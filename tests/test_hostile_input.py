@@ -150,3 +150,13 @@ def test_no_worker_outlives_a_killed_build(project: Path) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_a_tab_in_a_chart_spec_is_named(project: Path) -> None:
+    (project / "templates" / "charts").mkdir(parents=True, exist_ok=True)
+    (project / "templates" / "charts" / "industry_growth.yaml").write_text(
+        "type: bar\ntitle: t\nseries:\n\t- indicator: industry_va_growth\ncategories:\n  - period: current\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--project", str(project), "--format", "md"])
+    assert result.exit_code != 0
+    assert "industry_growth.yaml, line 4" in result.output and "tab character" in result.output

@@ -253,9 +253,14 @@ def _yaml_files(folder: Path) -> Iterable[Path]:
 
 def load_spec_file(path: Path, model: type[SpecT]) -> SpecT:
     """One spec file; the id defaults to the file name (without .yaml)."""
+    text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
+        tab = next((n for n, line in enumerate(text.splitlines(), start=1) if "\t" in line), None)
+        if tab is not None:
+            raise SpecError(f"{path}, line {tab}: expected spaces, found a tab character: YAML indents with "
+                            "spaces only") from None
         raise SpecError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise SpecError(f"{path}: expected a mapping of spec fields, found {type(raw).__name__}")

@@ -65,7 +65,8 @@ def test_last_periods_of_the_digest_kind():
 @pytest.mark.parametrize(
     ("code", "label"),
     [("2026M01-03", "一季度"), ("2026M01-06", "上半年"), ("2026M01-09", "前三季度"), ("2026M01-12", "全年"),
-     ("2026M01-08", "1—8月"), ("2026M03", "3月"), ("2026Q3", "三季度"), ("2026", "全年")],
+     ("2026M01-08", "1—8月"), ("2026M03", "3月"), ("2026Q3", "三季度"), ("2026", "全年"),
+     ("2026-12-31", "截至年底"), ("2026-09-30", "截至9月底")],
 )
 def test_cumulative_months_take_the_names_statistics_use(code, label):
     assert parse_period(code).label(year=False) == label

@@ -100,6 +100,8 @@ class Period:
         if self.kind == "cumulative":
             return f"{y}{self.start.month}{_DASH}{self.end.month}月"
         if self.kind == "date":
+            if self.end.month == 12 and self.end.day == 31:
+                return f"截至{y[:-1]}年底" if y else "截至年底"  # 截至2025年底, not 截至2025年12月底
             day = "底" if _is_month_end(self.end) else f"{self.end.day}日"
             return f"截至{y}{self.end.month}月{day}"
         if self.kind == "years":

@@ -192,7 +192,8 @@ def _ref(value: object, filter_name: str, units: tuple[str, ...] = ()) -> Figure
 def _than(figure: Figure, reference: Figure) -> str:
     """How a comparison names the reference period: 上年同期, 一季度, 2024年四季度."""
     if reporting.same(reference.period, figure.period.year_ago()):
-        return "上年同期"
+        whole_year = figure.period.start.month == 1 and figure.period.end.month == 12
+        return "上年" if whole_year else "上年同期"  # a year against the year before: 比上年加快
     return reference.period.label(year=reference.period.start.year != figure.period.start.year)
 
 

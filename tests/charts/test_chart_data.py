@@ -151,3 +151,46 @@ def test_a_remainder_of_whole_percents_prints_like_its_parts(period):
     donut = chart_data(spec(type="donut", remainder="其他", series=[{}], categories=[{"indicator": "a"}, {"indicator": "b"}]),
                        data, period)
     assert donut.series[0].texts == ("62", "30", "8")
+
+
+def test_each_quarter_expands_to_the_quarters_so_far_and_repeats_no_period(dataset, period):
+    from jianbao.periods import parse_period
+
+    chart = spec(type="bar", series=[{"indicator": "va_growth"}], categories=[{"each": "quarter"}, {"period": "current"}])
+    assert chart_data(chart, dataset, period).categories == ("一季度", "二季度", "上半年")
+    q2 = chart_data(chart, dataset, parse_period("2025Q2"))  # the digest's quarter is drawn once
+    assert q2.categories == ("一季度", "二季度")
+
+
+def test_too_few_categories_drop_the_chart(dataset):
+    from jianbao.charts.spec import MissingData
+    from jianbao.periods import parse_period
+
+    chart = spec(type="bar", min_categories=2, series=[{"indicator": "va_growth"}],
+                 categories=[{"each": "quarter"}, {"period": "current"}])
+    with pytest.raises(MissingData, match="at least 2 categories"):
+        chart_data(chart, dataset, parse_period("2025Q1"))
+
+
+def test_last_n_periods_of_the_digest_kind(dataset):
+    from jianbao.periods import parse_period
+
+    chart = spec(type="line", series=[{"indicator": "va_growth"}], categories=[{"last": 4}])
+    data = chart_data(chart, dataset, parse_period("2025Q2"))  # 2024Q3 and 2024Q4 have no data: left out
+    assert data.categories == ("一季度", "二季度")
+
+
+def test_a_missing_figure_is_missing_data_not_a_crash(dataset, period):
+    from jianbao.charts.spec import MissingData
+
+    chart = spec(type="bar", series=[{"indicator": "va_growth"}], categories=[{"period": "year_ago"}])
+    with pytest.raises(MissingData) as info:
+        chart_data(chart, dataset, period)
+    assert info.value.short() == "no va_growth for year_ago of 2025H1"
+
+
+def test_a_caption_names_the_period_of_the_figures_drawn(dataset, period):
+    chart = spec(type="bar", title="{period}增速", series=[{"indicator": "va_growth"}], categories=[{"period": "Q1"}])
+    from jianbao.charts.data import drawn_periods
+
+    assert chart.caption(period, drawn_periods(chart, dataset, period)) == "2025年一季度增速"

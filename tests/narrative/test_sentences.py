@@ -91,3 +91,24 @@ def test_a_figure_stated_outside_a_sentence_names_the_data_and_the_line(dataset,
     with pytest.raises(TemplateProblem, match="no figure for indicator 'industry_va_growth'") as info:
         render(dataset, tmp_path, '甲。\n{{ fig("industry_va_growth", "2019H1") }}\n')
     assert info.value.line == 2
+
+
+def test_a_chapter_whose_figures_are_all_older_is_kept_labelled_or_omitted_by_config(dataset, tmp_path):
+    source = '{% sentence %}利润同比{{ fig("industry_profit_growth")|growth }}{% endsentence %}\n'
+    kept = render(dataset, tmp_path, source)  # a 1—5月 figure in a 上半年 digest
+    assert body(kept) == "1—5月，利润同比下降1.1%。"
+    (tmp_path / "chapters" / "industry.md.j2").write_text(source, encoding="utf-8")
+    omitted = render_digest(dataset, "2025H1", CHAPTER, tmp_path, stale_chapter="omit")
+    assert omitted.chapters == []
+    assert any("every figure is older than 2025H1" in note for note in omitted.notes)
+
+
+def test_older_figures_can_be_dropped_by_policy(dataset, tmp_path):
+    from jianbao.reporting import Policy
+
+    (tmp_path / "chapters").mkdir(exist_ok=True)
+    (tmp_path / "chapters" / "industry.md.j2").write_text(
+        '甲。\n{% sentence %}利润同比{{ fig("industry_profit_growth")|growth }}{% endsentence %}\n',
+        encoding="utf-8")
+    n = render_digest(dataset, "2025H1", CHAPTER, tmp_path, Policy(older="drop"))
+    assert body(n) == "甲。"

@@ -105,7 +105,7 @@ def _mail_command(name: str, help_text: str):
 
     command.__doc__ = help_text
     for decorator in (
-        click.option("--resend", is_flag=True, help="Send again to recipients already delivered."),
+        click.option("--resend", is_flag=True, help="Send again to recipients already delivered or uncertain."),
         click.option("--dry-run", is_flag=True, help="Write .eml files to reports/<period>/outbox/; send nothing."),
         click.option("--to", "to", multiple=True, help="Address or group (repeatable); default: [mail] to."),
         click.option("--period", default="latest", show_default=True, help="Period code, or latest."),

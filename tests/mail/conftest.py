@@ -11,19 +11,28 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
+from jianbao.scaffold import init_project
 from mail_support import Built, Recorder, Server, free_port, password_authenticator
 
 
 @pytest.fixture
 def make_project(tmp_path: Path):
-    """make_project(mail_settings, build=True) → Built; data/ holds one observation file."""
+    """make_project(mail_settings, build=True, sample_data=False) → Built.
 
-    def make(mail: dict[str, Any], build: bool = True) -> Built:
+    data/ holds one observation file, or with ``sample_data`` the sample data
+    set of `jianbao init` (what the command line needs to resolve a period).
+    """
+
+    def make(mail: dict[str, Any], build: bool = True, sample_data: bool = False) -> Built:
         root = tmp_path / "digest"
-        (root / "data").mkdir(parents=True, exist_ok=True)
-        (root / "data" / "observations.csv").write_text(
-            "indicator,period,region,value,unit,qualifier,note\nindustry_va_growth,2025H1,,6.4,%,,\n", encoding="utf-8"
-        )
+        if sample_data:
+            init_project(root)
+        else:
+            (root / "data").mkdir(parents=True, exist_ok=True)
+            (root / "data" / "observations.csv").write_text(
+                "indicator,period,region,value,unit,qualifier,note\nindustry_va_growth,2025H1,,6.4,%,,\n",
+                encoding="utf-8",
+            )
         built = Built(root)
         built.write_config(mail)
         if build:

@@ -9,9 +9,14 @@ replies per recipient (451 once, 550 always, a dropped connection).
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
 import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,16 +138,33 @@ class Received:
 
 @dataclass
 class Recorder:
-    """An aiosmtpd handler: records what it accepts; replies are scripted per recipient."""
+    """An aiosmtpd handler: records what it accepts; replies, drops and delays are scripted per recipient.
+
+    ``events`` logs "RCPT addr" and "DATA addr" as the server sees them (DATA:
+    the whole body has arrived), so a test can act at a precise moment.
+    """
 
     once: dict[str, list[str]] = field(default_factory=dict)  # address → replies to give before accepting
     always: dict[str, str] = field(default_factory=dict)  # address → reply every time
-    drop_data_once: set[str] = field(default_factory=set)  # close the connection at DATA, once
+    drop_rcpt_once: set[str] = field(default_factory=set)  # close the connection at RCPT (before DATA), once
+    drop_data_once: set[str] = field(default_factory=set)  # close the connection after the body, once
+    data_once: dict[str, list[str]] = field(default_factory=dict)  # replies to the end of DATA before accepting
+    stall_rcpt_once: dict[str, float] = field(default_factory=dict)  # seconds to sit on RCPT before replying
+    stall_data_once: dict[str, float] = field(default_factory=dict)  # seconds to sit on the body's reply (kept)
+    data_delay: float = 0.0  # seconds before every reply to the end of DATA
     received: list[Received] = field(default_factory=list)
     rcpt_attempts: dict[str, int] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.events.append(f"RCPT {address}")
         self.rcpt_attempts[address] = self.rcpt_attempts.get(address, 0) + 1
+        if address in self.stall_rcpt_once:
+            await asyncio.sleep(self.stall_rcpt_once.pop(address))
+        if address in self.drop_rcpt_once:
+            self.drop_rcpt_once.discard(address)
+            server.transport.close()
+            return "421 closing"
         if address in self.always:
             return self.always[address]
         if self.once.get(address):
@@ -151,19 +173,35 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        for address in envelope.rcpt_tos:
+            self.events.append(f"DATA {address}")
         dropping = self.drop_data_once & set(envelope.rcpt_tos)
         if dropping:
             self.drop_data_once -= dropping
             server.transport.close()
             return "421 closing"
+        refusing = next((a for a in envelope.rcpt_tos if self.data_once.get(a)), None)
+        if refusing:
+            return self.data_once[refusing].pop(0)
         self.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content,
                      session.authenticated, session.ssl is not None)
         )
+        stall = sum(self.stall_data_once.pop(a, 0.0) for a in envelope.rcpt_tos) + self.data_delay
+        if stall:
+            await asyncio.sleep(stall)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.rcpt_tos]
+
+    def wait_for(self, event: str, timeout: float = 15.0) -> None:
+        """Block the test until the server has seen ``event`` (e.g. "DATA li@example.gov.cn")."""
+        deadline = time.monotonic() + timeout
+        while event not in self.events:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the server never saw {event!r}; it saw {self.events}")
+            time.sleep(0.02)
 
 
 @dataclass
@@ -201,3 +239,33 @@ def mail_settings(server: Server | None = None, **extra: Any) -> dict[str, Any]:
 
 
 ALL_RECIPIENTS = ["li@example.gov.cn", "zhao@example.gov.cn", "wang@example.gov.cn"]
+
+
+def jianbao_command() -> list[str]:
+    """The venv's `jianbao` console script, as cron runs it (or the same entry point through this Python)."""
+    script = Path(sys.executable).with_name("jianbao")
+    return [str(script)] if script.is_file() else [sys.executable, "-c", "from jianbao.cli import main; main()"]
+
+
+def start_cli(built: Built, *args: str) -> subprocess.Popen[str]:
+    """`jianbao send ...` as a separate process against ``built``; no SMTP variables from the outer environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIANBAO_SMTP_")}
+    return subprocess.Popen(
+        [*jianbao_command(), *args, "--project", str(built.root), "--period", PERIOD],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 25.0) -> tuple[int, str, str]:
+    """Wait for a process started by start_cli: (exit code, stdout, stderr)."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"jianbao did not finish in {timeout} s:\n{out}\n{err}") from None
+    return proc.returncode, out, err
+
+
+def run_cli(built: Built, *args: str, timeout: float = 25.0) -> tuple[int, str, str]:
+    return finish(start_cli(built, *args), timeout)

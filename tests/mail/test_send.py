@@ -120,15 +120,55 @@ def test_451_once_then_accepted_is_delivered_once(make_project, smtp_server):
     assert (row.status, row.attempts) == ("delivered", 2)
 
 
-def test_a_dropped_connection_is_retried_on_a_new_connection(make_project, smtp_server):
-    handler = Recorder(drop_data_once={"li@example.gov.cn"})
+def test_a_connection_dropped_before_data_is_retried_on_a_new_connection(make_project, smtp_server):
+    handler = Recorder(drop_rcpt_once={"li@example.gov.cn"})
     server = smtp_server(handler=handler)
     built = make_project(mail_settings(server))
 
     report = send(built.project, PERIOD, env=NO_ENV)
 
     assert report.ok and sorted(report.delivered) == sorted(ALL_RECIPIENTS)
+    assert handler.rcpt_attempts["li@example.gov.cn"] == 2
     assert len(handler.to("li@example.gov.cn")) == 1
+
+
+def test_a_connection_dropped_after_the_body_is_uncertain_and_not_sent_again(make_project, smtp_server):
+    # Until the claims rework this was retried on a new connection; but the server may have taken the
+    # message before the connection went, so it is now uncertain and is only resent on request.
+    handler = Recorder(drop_data_once={"li@example.gov.cn"})
+    server = smtp_server(handler=handler)
+    built = make_project(mail_settings(server))
+
+    report = send(built.project, PERIOD, env=NO_ENV)
+
+    assert not report.ok and sorted(report.delivered) == ["wang@example.gov.cn", "zhao@example.gov.cn"]
+    [uncertain] = report.uncertain
+    row = next(r for r in history(built) if r.recipient == "li@example.gov.cn")
+    assert (uncertain.recipient, uncertain.message_id) == ("li@example.gov.cn", row.message_id)
+    assert row.status == "uncertain" and "after the message was transmitted" in row.last_error
+    assert handler.rcpt_attempts["li@example.gov.cn"] == 1  # not retried
+    summary = report.summary()
+    assert "uncertain 1" in summary and f"UNCERTAIN: li@example.gov.cn {row.message_id}" in summary
+    assert "--resend --to ADDRESS" in summary
+
+    again = send(built.project, PERIOD, env=NO_ENV)
+    assert again.delivered == [] and [u.recipient for u in again.uncertain] == ["li@example.gov.cn"]
+    assert handler.rcpt_attempts["li@example.gov.cn"] == 1
+
+    resent = send(built.project, PERIOD, env=NO_ENV, resend=True, to=["li@example.gov.cn"])
+    assert resent.ok and resent.delivered == ["li@example.gov.cn"] and len(handler.to("li@example.gov.cn")) == 1
+
+
+def test_a_4xx_reply_to_the_body_is_a_definite_no_and_is_retried(make_project, smtp_server):
+    handler = Recorder(data_once={"zhao@example.gov.cn": ["451 4.3.0 queue full, try later"]})
+    server = smtp_server(handler=handler)
+    built = make_project(mail_settings(server))
+
+    report = send(built.project, PERIOD, env=NO_ENV)
+
+    assert report.ok and len(handler.to("zhao@example.gov.cn")) == 1
+    row = next(r for r in history(built) if r.recipient == "zhao@example.gov.cn")
+    assert (row.status, row.attempts) == ("delivered", 2)
 
 
 def test_550_for_one_recipient_others_delivered_and_the_failure_is_reported(make_project, smtp_server):

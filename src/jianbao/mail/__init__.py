@@ -5,20 +5,24 @@ is what the command line prints.
 """
 
 from jianbao.mail.config import MailConfig, MailSettings, load_mail_settings
-from jianbao.mail.deliver import Failure, SendReport, resolve_recipients, send
-from jianbao.mail.errors import MailConfigError, MailError, SmtpConnectError
-from jianbao.mail.ledger import Delivery, Ledger, ledger_path
+from jianbao.mail.deliver import Failure, Held, SendReport, Uncertain, resolve_recipients, send
+from jianbao.mail.errors import LedgerError, MailConfigError, MailError, SmtpConnectError
+from jianbao.mail.ledger import Delivery, Ledger, Owner, ledger_path
 
 __all__ = [
     "Delivery",
     "Failure",
+    "Held",
     "Ledger",
+    "LedgerError",
     "MailConfig",
     "MailConfigError",
     "MailError",
     "MailSettings",
+    "Owner",
     "SendReport",
     "SmtpConnectError",
+    "Uncertain",
     "ledger_path",
     "load_mail_settings",
     "resolve_recipients",

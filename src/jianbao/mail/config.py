@@ -63,6 +63,12 @@ class MailConfig(BaseModel):
     to: list[str] = Field(default_factory=list)  # addresses or group names
     cafile: Path | None = None  # extra CA bundle, trusted besides the system CAs
     timeout: float = Field(default=30.0, gt=0)  # seconds per socket operation
+    # The final reply after the message body: RFC 5321 4.5.3.2.6 gives servers 10 minutes. A timeout there
+    # means "maybe delivered" (uncertain), so it must not be as short as `timeout`.
+    data_timeout: float = Field(default=600.0, gt=0, le=3600)
+    # Seconds a recipient's claim lives without renewal (a heartbeat renews it every third), and how long
+    # a second send waits for recipients another send is delivering before it names that send and gives up.
+    claim_lease: float = Field(default=60.0, ge=1, le=3600)
     retries: int = Field(default=3, ge=0, le=20)  # retries after the first attempt
     retry_delay: float = Field(default=5.0, ge=0)  # first backoff in seconds; doubles each retry
 

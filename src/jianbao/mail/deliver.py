@@ -2,8 +2,11 @@
 
 Order matters for safety: the outputs are checked against the manifest, then
 the settings, every address and every header of every message — all before
-the first byte goes to a server. Each recipient's outcome is committed to the
-ledger as soon as it is known, so a rerun resumes where this one stopped.
+the first byte goes to a server. Then every recipient to send is claimed in
+the ledger at once (see ledger.py); recipients another send holds are waited
+for, up to ``claim_lease``, and named if they stay held. Each step of each
+recipient is committed as soon as it happens, so a rerun resumes where this
+one stopped and never sends twice what may already have arrived.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,7 +23,7 @@ from pathlib import Path
 from jianbao.mail.address import parse_address
 from jianbao.mail.config import MailConfig, MailSettings, load_mail_settings
 from jianbao.mail.errors import MailConfigError, SmtpConnectError
-from jianbao.mail.ledger import Ledger, ledger_path, recipient_key
+from jianbao.mail.ledger import ClaimLost, ClaimRound, Delivery, Ledger, Owner, ledger_path, recipient_key
 from jianbao.mail.message import build_message, load_attachments, render_content, write_eml
 from jianbao.mail.smtp import DeliveryError, SmtpConnection
 from jianbao.manifest import check_current
@@ -27,6 +31,7 @@ from jianbao.project import Project
 
 Log = Callable[[str], None]
 OUTBOX = "outbox"
+_POLL = 0.25  # seconds between looks at recipients another send holds
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,28 @@ class Failure:
     attempts: int
 
 
+@dataclass(frozen=True)
+class Uncertain:
+    """The server may have the message: a person checks by Message-ID, then resends or leaves it."""
+
+    recipient: str
+    message_id: str
+    reason: str
+    since: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class Held:
+    """A recipient another send was delivering all the while this one waited."""
+
+    recipient: str
+    holder: str  # host pid N
+    since: str  # ISO 8601, UTC
+
+
 @dataclass
 class SendReport:
-    """What one ``send`` did; ``ok`` is False when any recipient failed."""
+    """What one ``send`` did; ``ok`` is False when any recipient failed, is uncertain, or stayed held."""
 
     period: str
     documents_digest: str
@@ -46,26 +70,40 @@ class SendReport:
     delivered: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already delivered these documents
     failed: list[Failure] = field(default_factory=list)
+    uncertain: list[Uncertain] = field(default_factory=list)  # not sent again without --resend
+    held: list[Held] = field(default_factory=list)  # another send holds them: not sent by this one
     outbox: list[Path] = field(default_factory=list)  # dry run: the .eml files written
     ledger: Path | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not (self.failed or self.uncertain or self.held)
 
     def summary(self) -> str:
-        """A few lines for a person or a cron mail: counts, then every failed recipient and why."""
+        """A few lines for a person or a cron mail: counts, then every recipient that needs a look and why."""
         if self.dry_run:
             lines = [f"{self.period} (dry run): wrote {len(self.outbox)} message(s), sent nothing"]
             lines += [f"  {p}" for p in self.outbox]
         else:
+            held = f", held by another send {len(self.held)}" if self.held else ""
             lines = [
                 f"{self.period}: delivered {len(self.delivered)}, skipped {len(self.skipped)} "
-                f"(already delivered), failed {len(self.failed)}"
+                f"(already delivered), failed {len(self.failed)}, uncertain {len(self.uncertain)}{held}"
             ]
             lines += [f"  delivered: {r}" for r in self.delivered]
         lines += [f"  skipped: {r} (already delivered; use --resend to send again)" for r in self.skipped]
         lines += [f"  FAILED: {f.recipient}: {f.reason} ({f.attempts} attempt(s))" for f in self.failed]
+        lines += [f"  UNCERTAIN: {u.recipient} {u.message_id}: {u.reason} (since {u.since})" for u in self.uncertain]
+        if self.uncertain:
+            lines.append(
+                "  uncertain: the server may have these messages, so they are not sent again: look for the "
+                "Message-ID in the recipient's mailbox or the server's log; if it did not arrive, "
+                f"`jianbao send --period {self.period} --resend --to ADDRESS`"
+            )
+        lines += [
+            f"  HELD: {h.recipient}: being delivered by {h.holder} since {h.since}; not sent by this run"
+            for h in self.held
+        ]
         if self.ledger is not None and not self.dry_run:
             lines.append(f"  ledger: {self.ledger}")
         return "\n".join(lines)
@@ -84,8 +122,10 @@ def send(
 
     Raises StaleOutputsError (build first), MailConfigError (settings,
     addresses, templates, headers: nothing sent) and SmtpConnectError (server
-    unreachable, no STARTTLS, bad login: nothing sent on that connection).
-    Per-recipient refusals do not raise: they are in ``SendReport.failed``.
+    unreachable, no STARTTLS, bad login: nothing sent on that connection),
+    LedgerError (the ledger is damaged or cannot be opened: nothing sent).
+    Per-recipient outcomes do not raise: they are in ``SendReport.failed``,
+    ``.uncertain`` (may have arrived: not sent again) and ``.held``.
     """
     say: Log = log or (lambda _line: None)
     env = os.environ if env is None else env
@@ -105,24 +145,59 @@ def send(
     ]
     digest = manifest.documents_digest
     report = SendReport(period, digest, dry_run=dry_run, ledger=ledger_path(project.reports_dir))
+    by_key = {recipient_key(r.addr_spec): (r, msg) for r, msg in messages}
 
     if dry_run:
-        done = set() if resend else _delivered_readonly(report.ledger, period, digest)
-        _write_outbox(project.period_dir(period) / OUTBOX, messages, done, report, say)
+        found = _survey(report.ledger, period, digest, list(by_key), resend)
+        report.skipped = [by_key[key][0].addr_spec for key in found.skipped]
+        report.uncertain = [_uncertain(row, by_key) for row in found.uncertain]
+        _write_outbox(project.period_dir(period) / OUTBOX, messages,
+                      set(found.skipped) | {row.recipient for row in found.uncertain}, report, say)
         return report
 
     conn = SmtpConnection(settings)  # checks host and password before the ledger is touched
-    with conn, Ledger(report.ledger) as ledger:
-        done = set() if resend else ledger.delivered(period, digest)
-        pending = []
-        for recipient, msg in messages:
-            if recipient_key(recipient.addr_spec) in done:
-                report.skipped.append(recipient.addr_spec)
-            else:
-                pending.append((recipient, msg))
-        if pending:
-            _deliver(conn, sender, pending, ledger, report, say)
+    owner = Owner.this_process()
+    with conn, Ledger(report.ledger) as ledger, ledger.session(owner, config.claim_lease):
+        _claim_and_deliver(conn, ledger, owner, sender, by_key, resend, report, say)
     return report
+
+
+def _claim_and_deliver(
+    conn: SmtpConnection,
+    ledger: Ledger,
+    owner: Owner,
+    sender: Address,
+    by_key: Mapping[str, tuple[Address, EmailMessage]],
+    resend: bool,
+    report: SendReport,
+    say: Log,
+) -> None:
+    """Claim what is free and deliver it; wait (up to the lease) for what another send holds, then look again."""
+    lease = conn.settings.config.claim_lease
+    deadline = time.monotonic() + lease
+    waiting = list(by_key)
+    told: set[str] = set()
+    while waiting:
+        found = ledger.claim(
+            report.period, report.documents_digest, {key: str(by_key[key][1]["Message-ID"]) for key in waiting},
+            owner, lease, resend,
+        )
+        report.skipped += [by_key[key][0].addr_spec for key in found.skipped]
+        report.uncertain += [_uncertain(row, by_key) for row in found.uncertain]
+        claimed = [(*by_key[key], row_id) for key, row_id in found.claimed.items()]
+        if claimed:
+            _deliver(conn, sender, claimed, ledger, owner, report, say)
+        waiting = [row.recipient for row in found.held]
+        if waiting and time.monotonic() >= deadline:
+            report.held = [Held(by_key[row.recipient][0].addr_spec, row.owner, row.claimed_at) for row in found.held]
+            return
+        for row in found.held:
+            if row.recipient not in told:
+                told.add(row.recipient)
+                say(f"{by_key[row.recipient][0].addr_spec}: being delivered by {row.owner} since {row.claimed_at}; "
+                    f"waiting up to {lease:g} s (claim_lease)")
+        if waiting:
+            time.sleep(_POLL)
 
 
 def resolve_recipients(config: MailConfig, to: list[str] | None) -> list[Address]:
@@ -149,23 +224,27 @@ def resolve_recipients(config: MailConfig, to: list[str] | None) -> list[Address
     return list(seen.values())
 
 
-def _delivered_readonly(path: Path, period: str, digest: str) -> set[str]:
+def _survey(path: Path, period: str, digest: str, keys: list[str], resend: bool) -> ClaimRound:
     """A dry run reads the ledger if there is one, and never creates or writes it."""
     if not path.is_file():
-        return set()
-    with Ledger(path) as ledger:
-        return ledger.delivered(period, digest)
+        return ClaimRound()
+    with Ledger(path, readonly=True) as ledger:
+        return ledger.survey(period, digest, keys, resend)
+
+
+def _uncertain(row: Delivery, by_key: Mapping[str, tuple[Address, EmailMessage]]) -> Uncertain:
+    return Uncertain(by_key[row.recipient][0].addr_spec, row.message_id, row.last_error, row.time)
 
 
 def _write_outbox(
-    folder: Path, messages: list[tuple[Address, EmailMessage]], done: set[str], report: SendReport, say: Log
+    folder: Path, messages: list[tuple[Address, EmailMessage]], not_sent: set[str], report: SendReport, say: Log
 ) -> None:
+    """One .eml per message a send would transmit now (not those delivered or uncertain: ``not_sent``)."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.eml"):
         old.unlink()  # the outbox shows this dry run only
     for index, (recipient, msg) in enumerate(messages, start=1):
-        if recipient_key(recipient.addr_spec) in done:
-            report.skipped.append(recipient.addr_spec)
+        if recipient_key(recipient.addr_spec) in not_sent:
             continue
         path = write_eml(folder, index, recipient, msg)
         report.outbox.append(path)
@@ -175,15 +254,16 @@ def _write_outbox(
 def _deliver(
     conn: SmtpConnection,
     sender: Address,
-    pending: list[tuple[Address, EmailMessage]],
+    claimed: list[tuple[Address, EmailMessage, int]],
     ledger: Ledger,
+    owner: Owner,
     report: SendReport,
     say: Log,
 ) -> None:
-    """Each message in turn, transient failures retried with backoff, each outcome committed at once."""
+    """Each claimed message in turn; what failed before the body is retried, what may have arrived never is."""
     settings = conn.settings
     retry = _Backoff(settings.config.retries, settings.config.retry_delay)
-    for recipient, msg in pending:
+    for recipient, msg, row in claimed:
         rcpt = recipient.addr_spec
         data = msg.as_bytes()
         message_id = str(msg["Message-ID"])
@@ -193,21 +273,32 @@ def _deliver(
             try:
                 if not conn.connected:
                     _connect(conn, retry, say, report)
-                conn.send(sender.addr_spec, rcpt, data)
+                conn.send(sender.addr_spec, rcpt, data, before_body=partial(ledger.start_sending, row, owner, attempts))
+            except ClaimLost:
+                reason = "its claim in the ledger lapsed before the message was transmitted; nothing was sent"
+                report.failed.append(Failure(rcpt, reason, attempts))
+                say(f"{rcpt}: FAILED: {reason}")
+                break
             except DeliveryError as exc:
                 reason = _redact(str(exc), settings)
+                if exc.uncertain:
+                    since = ledger.update(row, "uncertain", attempts, reason)
+                    report.uncertain.append(Uncertain(rcpt, message_id, reason, since))
+                    say(f"{rcpt}: UNCERTAIN: {reason} ({message_id})")
+                    break
                 if exc.transient and attempts <= retry.retries:
+                    ledger.update(row, "claimed", attempts, reason)  # a definite "not accepted": still ours to retry
                     delay = retry.delay(attempts)
                     say(f"{rcpt}: {reason}; retrying in {delay:g} s")
                     if exc.reconnect:
                         conn.close()
                     time.sleep(delay)
                     continue
-                ledger.record(report.period, rcpt, report.documents_digest, message_id, "failed", attempts, reason)
+                ledger.update(row, "failed", attempts, reason)
                 report.failed.append(Failure(rcpt, reason, attempts))
                 say(f"{rcpt}: FAILED: {reason}")
                 break
-            ledger.record(report.period, rcpt, report.documents_digest, message_id, "delivered", attempts)
+            ledger.update(row, "delivered", attempts)
             report.delivered.append(rcpt)
             say(f"{rcpt}: delivered ({message_id})")
             break
@@ -239,6 +330,10 @@ def _connect(conn: SmtpConnection, retry: _Backoff, say: Log, report: SendReport
                 if report.delivered
                 else "nothing was sent"
             )
+            if report.uncertain:
+                sent += "; uncertain (may have been delivered): " + ", ".join(
+                    f"{u.recipient} {u.message_id}" for u in report.uncertain
+                )
             raise SmtpConnectError(f"{_redact(str(exc), conn.settings)}; {sent}", transient=exc.transient) from None
 
 

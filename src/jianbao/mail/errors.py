@@ -21,3 +21,7 @@ class SmtpConnectError(MailError):
     def __init__(self, message: str, transient: bool = False) -> None:
         super().__init__(message)
         self.transient = transient
+
+
+class LedgerError(MailError):
+    """The delivery ledger cannot be opened or is damaged: nothing was sent, since it could not be recorded."""

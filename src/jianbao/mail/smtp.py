@@ -9,9 +9,11 @@ credentials). Messages name the server and the reply, never the password.
 from __future__ import annotations
 
 import base64
+import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jianbao.mail.config import MailSettings
@@ -20,11 +22,16 @@ from jianbao.mail.errors import MailConfigError, SmtpConnectError
 
 @dataclass
 class DeliveryError(Exception):
-    """One message was not accepted; ``transient`` says whether trying again may help."""
+    """One message was not accepted; ``transient`` says whether trying again may help.
+
+    ``uncertain`` means the body was transmitted and no final reply came: the
+    server may have accepted it, so it must not be sent again automatically.
+    """
 
     reason: str
     transient: bool
     reconnect: bool = False  # the connection is gone or unusable
+    uncertain: bool = False
 
     def __str__(self) -> str:
         return self.reason
@@ -105,29 +112,114 @@ class SmtpConnection:
         except (OSError, smtplib.SMTPException) as exc:
             raise _connect_error(self.where, exc) from None
 
-    def send(self, sender: str, recipient: str, data: bytes) -> None:
-        """Hand one message for one recipient to the server; DeliveryError when it is not accepted."""
-        if self._smtp is None:
+    def send(self, sender: str, recipient: str, data: bytes, before_body: Callable[[], None] = lambda: None) -> None:
+        """Hand one message for one recipient to the server; DeliveryError when it is not accepted.
+
+        The steps are driven one by one (smtplib's sendmail sends the body and
+        waits for the reply in one call) so that "refused before the body" —
+        safe to retry — is told apart from "no reply after the body", which is
+        uncertain. ``before_body`` runs after the server's 354, before the
+        first byte of the body; if it raises, the transaction is abandoned.
+        """
+        smtp = self._smtp
+        if smtp is None:
             raise DeliveryError("not connected", transient=True, reconnect=True)
         try:
-            self._smtp.sendmail(sender, [recipient], data)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = exc.recipients.get(recipient, next(iter(exc.recipients.values()), (0, b"")))
-            raise _reply_error("recipient refused", code, text) from None
-        except smtplib.SMTPSenderRefused as exc:
-            raise _reply_error("sender refused", exc.smtp_code, exc.smtp_error) from None
-        except smtplib.SMTPDataError as exc:
-            raise _reply_error("message refused", exc.smtp_code, exc.smtp_error) from None
+            self._envelope(smtp, sender, recipient)
+        except _Refused as exc:
+            raise _reply_error(exc.what, exc.smtp_code, exc.smtp_error) from None
         except smtplib.SMTPResponseException as exc:
             raise _reply_error("server reply", exc.smtp_code, exc.smtp_error) from None
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.close()
             raise DeliveryError(f"connection lost: {_describe(exc)}", transient=True, reconnect=True) from None
+        try:
+            before_body()
+        except BaseException:
+            self.abort()  # the server discards a transaction whose body never ends
+            raise
+        try:
+            smtp.send(_body(data))
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            # sendall failed, so the final "." never left: the server cannot have accepted the message.
+            self.abort()
+            raise DeliveryError(
+                f"connection lost while transmitting the message (not completed, so not delivered): {_describe(exc)}",
+                transient=True, reconnect=True,
+            ) from None
+        data_timeout = self.settings.config.data_timeout
+        try:
+            assert smtp.sock is not None
+            smtp.sock.settimeout(data_timeout)
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPException, OSError) as exc:  # no reply, a dropped connection, or a garbled reply
+            self.abort()
+            what = (f"no reply within {data_timeout:g} s (data_timeout)" if _timed_out(exc)
+                    else f"connection lost ({_describe(exc)})")
+            raise DeliveryError(
+                f"{what} after the message was transmitted; it may have been delivered",
+                transient=False, reconnect=True, uncertain=True,
+            ) from None
+        if smtp.sock is not None:
+            smtp.sock.settimeout(self.settings.config.timeout)
+        if code != 250:
+            if code == 421:
+                self.close()
+            raise _reply_error("message refused", code, reply)
+
+    @staticmethod
+    def _envelope(smtp: smtplib.SMTP, sender: str, recipient: str) -> None:
+        """MAIL, RCPT, DATA up to the server's 354; a refusal resets the transaction (as sendmail does)."""
+        steps: list[tuple[str, Callable[[], tuple[int, bytes]], tuple[int, ...]]] = [
+            ("sender refused", lambda: smtp.mail(sender), (250,)),
+            ("recipient refused", lambda: smtp.rcpt(recipient), (250, 251)),
+            ("message refused", lambda: smtp.docmd("DATA"), (354,)),
+        ]
+        for what, step, accepted in steps:
+            code, reply = step()
+            if code in accepted:
+                continue
+            if code == 421:
+                smtp.close()
+            else:
+                try:
+                    smtp.rset()
+                except (smtplib.SMTPException, OSError):
+                    smtp.close()
+            raise _Refused(code, reply, what)
+
+    def abort(self) -> None:
+        """Drop the connection without QUIT: after a timeout its state is unknown, and QUIT would wait again."""
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
 
     def close(self) -> None:
         if self._smtp is not None:
             _quietly_close(self._smtp)
             self._smtp = None
+
+
+class _Refused(smtplib.SMTPResponseException):
+    """A refusal at one envelope step, with what a person reads for that step."""
+
+    def __init__(self, code: int, reply: bytes, what: str) -> None:
+        super().__init__(code, reply)
+        self.what = what
+
+
+def _body(data: bytes) -> bytes:
+    """The message as DATA carries it: CRLF line ends, leading dots doubled, then the lone dot (RFC 5321 4.5.2)."""
+    lines = re.sub(rb"\r\n|\r|\n", b"\r\n", data)
+    stuffed = re.sub(rb"(?m)^\.", b"..", lines)
+    if not stuffed.endswith(b"\r\n"):
+        stuffed += b"\r\n"
+    return stuffed + b".\r\n"
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """smtplib turns a socket timeout into SMTPServerDisconnected; the timeout is its context."""
+    return any(isinstance(e, (socket.timeout, TimeoutError)) for e in (exc, exc.__context__))
 
 
 def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
@@ -156,7 +248,7 @@ def _reply_error(what: str, code: int, text: bytes | str) -> DeliveryError:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, (socket.timeout, TimeoutError)):
+    if _timed_out(exc):
         return "timed out"
     return str(exc) or type(exc).__name__
 

@@ -1,8 +1,10 @@
 """`jianbao build`: load → narrate → compose (with charts) → write, atomically.
 
 Every output is rendered in memory first; only when all requested formats
-rendered are they written (each by temp file + rename) together with the
-manifest, so a failed build leaves the previous outputs as they were.
+rendered are they published, with the manifest, as one set
+(:func:`jianbao.manifest.publish`: a staging folder swapped with
+reports/<period>/), so a failed or killed build leaves the previous outputs
+as they were.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
+    from jianbao.atomic import OutputWriteError
     from jianbao.charts.draw import ChartFontError
     from jianbao.charts.spec import SpecError
     from jianbao.config import ConfigError
@@ -29,6 +30,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
         DataValidationError,
         FigureError,
         MailError,
+        OutputWriteError,
         PeriodError,
         ScaffoldError,
         SpecError,

@@ -5,21 +5,27 @@ config, data, template overrides) plus the jianbao version whose built-in
 templates were used, and the hash and page count of every output. ``send``
 delivers only outputs that still match their hashes and whose inputs have not
 changed since (mkdocs' build vs gh-deploy split).
+
+The manifest keeps one record per format: a build of some formats (``--format
+md`` to review the text) replaces those records and keeps the others, marked
+stale when the inputs changed in between, so the documents stay sendable only
+while they still match the data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from jianbao import __version__
-from jianbao.atomic import write_bytes_atomic
+from jianbao.atomic import publish_folder, write_bytes_atomic
 from jianbao.config import CONFIG_NAME
 from jianbao.project import Project
 
 MANIFEST_NAME = "manifest.json"
+DOCUMENT_FORMATS = ("docx", "pdf")  # what `send` mails
 
 
 class StaleOutputsError(RuntimeError):
@@ -32,6 +38,7 @@ class Output:
     file: str  # name inside the period folder
     sha256: str
     pages: int | None = None
+    stale: str | None = None  # why it no longer matches the manifest's inputs (set by a build of other formats)
 
 
 @dataclass
@@ -58,9 +65,18 @@ class Manifest:
 
     @property
     def documents_digest(self) -> str:
-        """One hash for the delivered documents: a new digest content is a new delivery."""
-        joined = "".join(f"{o.file}:{o.sha256};" for o in sorted(self.outputs, key=lambda o: o.file))
+        """One hash for the delivered documents: a new digest content is a new delivery.
+
+        Only the mailed formats count, so building the Markdown for review never
+        makes the same documents look new to the ledger (and mailed twice).
+        """
+        documents = sorted((o for o in self.outputs if o.format in DOCUMENT_FORMATS), key=lambda o: o.file)
+        joined = "".join(f"{o.file}:{o.sha256};" for o in documents)
         return hashlib.sha256(joined.encode()).hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
@@ -81,8 +97,7 @@ def input_hashes(project: Project) -> dict[str, str]:
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:
     path = folder / MANIFEST_NAME
-    data = json.dumps(asdict(manifest), ensure_ascii=False, indent=2, sort_keys=True)
-    write_bytes_atomic(path, data.encode("utf-8"))
+    write_bytes_atomic(path, _manifest_bytes(manifest))
     return path
 
 
@@ -90,13 +105,69 @@ def read_manifest(folder: Path) -> Manifest | None:
     path = folder / MANIFEST_NAME
     if not path.is_file():
         return None
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    raw["outputs"] = [Output(**o) for o in raw.get("outputs", [])]
-    raw["summary"] = Summary(**raw["summary"])
-    return Manifest(**raw)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw["outputs"] = [Output(**o) for o in raw.get("outputs", [])]
+        raw["summary"] = Summary(**raw["summary"])
+        return Manifest(**raw)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StaleOutputsError(f"{path}: not a jianbao manifest ({exc}); run `jianbao build`") from None
 
 
-def check_current(project: Project, period: str, formats: tuple[str, ...] = ("docx", "pdf")) -> Manifest:
+def publish(folder: Path, files: dict[str, bytes], built: Manifest) -> Manifest:
+    """Write ``files`` and their manifest into ``folder`` as one set (see ``atomic.publish_folder``).
+
+    ``built`` describes this build's outputs. The records of formats it did not
+    build are kept from the previous manifest, with their files, and so is
+    whatever else the folder holds that no build made (``send --dry-run``'s
+    outbox/); the files of the rebuilt formats are replaced. Returns the
+    manifest written.
+    """
+    with publish_folder(folder, sum(map(len, files.values()))) as staging:
+        try:
+            previous = read_manifest(folder)  # read under the lock the swap is made under
+        except StaleOutputsError:
+            previous = None  # unreadable: nothing is known to be an output, so nothing is kept as one
+        manifest = carry_forward(previous, built)
+        for name, data in files.items():
+            staging.write(name, data)
+        staging.write(MANIFEST_NAME, _manifest_bytes(manifest))
+        rebuilt = {o.format for o in built.outputs}
+        replaced = {o.file for o in previous.outputs if o.format in rebuilt} if previous else set()
+        staging.carry_over(skip={MANIFEST_NAME, *files, *replaced})
+    return manifest
+
+
+def carry_forward(previous: Manifest | None, built: Manifest) -> Manifest:
+    """``built`` plus the records of the formats it did not build, kept from ``previous``.
+
+    A kept record stays valid only if ``previous`` was built from the same
+    inputs by the same jianbao; otherwise it is marked stale, saying why, so
+    ``check_current`` refuses it until that format is built again.
+    """
+    if previous is None or previous.period != built.period:
+        return built
+    rebuilt = {o.format for o in built.outputs}
+    if previous.jianbao != built.jianbao:
+        reason: str | None = f"built by jianbao {previous.jianbao}"
+    else:
+        changed = _changed_inputs(previous.inputs, built.inputs)
+        reason = f"built before its inputs changed ({changed})" if changed else None
+    kept = [replace(o, stale=o.stale or reason) for o in previous.outputs if o.format not in rebuilt]
+    return replace(built, outputs=sorted([*built.outputs, *kept], key=lambda o: o.format))
+
+
+def _manifest_bytes(manifest: Manifest) -> bytes:
+    return json.dumps(asdict(manifest), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _changed_inputs(before: dict[str, str], after: dict[str, str]) -> str:
+    """The inputs whose hash differs (added, removed or edited), for a message; "" when none."""
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    return ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
+
+
+def check_current(project: Project, period: str, formats: tuple[str, ...] = DOCUMENT_FORMATS) -> Manifest:
     """The manifest of up-to-date outputs for ``period``, or StaleOutputsError saying why."""
     folder = project.period_dir(period)
     hint = f"run `jianbao build --period {period}` first"
@@ -106,17 +177,17 @@ def check_current(project: Project, period: str, formats: tuple[str, ...] = ("do
     for fmt in formats:
         out = manifest.output(fmt)
         if out is None:
-            raise StaleOutputsError(f"{folder}: the last build made no {fmt.upper()}; {hint}")
+            raise StaleOutputsError(f"{folder}: no build made a {fmt.upper()}; {hint}")
         path = folder / out.file
+        if out.stale:
+            raise StaleOutputsError(f"{path}: {out.stale}; {hint}")
         if not path.is_file():
             raise StaleOutputsError(f"{path}: missing; {hint}")
         if sha256_file(path) != out.sha256:
             raise StaleOutputsError(f"{path}: changed since it was built; {hint}")
     if manifest.jianbao != __version__:
         raise StaleOutputsError(f"{folder}: built by jianbao {manifest.jianbao}, this is {__version__}; {hint}")
-    current = input_hashes(project)
-    changed = sorted(k for k in current.keys() | manifest.inputs.keys() if current.get(k) != manifest.inputs.get(k))
+    changed = _changed_inputs(manifest.inputs, input_hashes(project))
     if changed:
-        shown = ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
-        raise StaleOutputsError(f"{folder}: inputs changed since the build ({shown}); {hint}")
+        raise StaleOutputsError(f"{folder}: inputs changed since the build ({changed}); {hint}")
     return manifest

@@ -160,3 +160,11 @@ def test_a_tab_in_a_chart_spec_is_named(project: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--project", str(project), "--format", "md"])
     assert result.exit_code != 0
     assert "industry_growth.yaml, line 4" in result.output and "tab character" in result.output
+
+
+def test_validate_warns_of_characters_no_pdf_font_has_a_glyph_for(project: Path) -> None:
+    _highlight(project, '"古埃及文字\\U00013000没有字形。"')
+    result = CliRunner().invoke(main, ["validate", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    warning = next(line for line in result.output.splitlines() if "U+13000" in line)
+    assert "hostile.yaml" in warning and "will not show in the PDF" in warning

@@ -42,6 +42,7 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
     config_problems = chapter_problems(project, dataset)
     if config_problems:
         return ValidationReport(config_problems, warnings=warnings)
+    warnings += glyph_warnings(project, dataset)
     observations = dataset.observations()
     lacks: list[str] = []
     if period:
@@ -59,6 +60,25 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
         + f" ({project.data_dir})"
     )
     return ValidationReport([], summary, warnings, lacks)
+
+
+def glyph_warnings(project: Project, dataset) -> list[str]:
+    """A line per character of the data or config that no PDF font has (it would not show), with where it is."""
+    from jianbao.theme import FontNotFoundError, load_theme
+    from jianbao.writers.pdf_fonts import missing_glyphs
+
+    config = project.config
+    pieces = [(f"{h.origin}, text", f"{h.title}{h.text}") for h in dataset.highlights_all()]
+    pieces += [(f"catalog {i.id}, name", f"{i.name}{i.unit}") for i in dataset.catalog.values()]
+    pieces += [(f"{o.origin}, region", o.region) for o in dataset.observations() if o.region]
+    digest = config.digest
+    pieces += [(f"jianbao.toml digest.{key}", getattr(digest, key)) for key in ("name", "unit", "author", "marking")]
+    pieces += [(f"jianbao.toml closing.lines[{n}]", line) for n, line in enumerate(config.closing.lines)]
+    try:
+        theme = load_theme(project.templates_dir / "theme.toml", digest.font_profile)
+        return [str(m) for m in missing_glyphs(theme, pieces)]
+    except FontNotFoundError as exc:
+        return [str(exc)]
 
 
 def _reported(project: Project, dataset, period):

@@ -21,6 +21,11 @@ from jianbao.resources import builtin_path
 
 FONT_PACKAGES = "fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai"
 FAMILIES = ("song", "fangsong", "kai", "hei", "xiaobiaosong")
+# Last resorts for symbols and emoji the CJK faces lack, found through fontconfig;
+# a theme's [pdf] fallback_families replaces the list, [[pdf.fonts.fallback]] pins files.
+FALLBACK_FAMILIES = ("Symbola", "DejaVu Sans")
+SYMBOL_PACKAGE = "fonts-symbola"
+_REGULAR_STYLES = frozenset({"Regular", "Book", "Normal", "Roman"})
 
 
 class ThemeError(ValueError):
@@ -116,6 +121,27 @@ class Theme:
             "CFF/OTF fonts such as fonts-noto-cjk cannot be embedded by reportlab."
         )
 
+    def pdf_fallback_fonts(self) -> list[FontFace]:
+        """TrueType faces tried after every role's for a character none of them has.
+
+        The theme's ``[[pdf.fonts.fallback]]`` files first, then the families named by
+        ``[pdf] fallback_families`` (default Symbola, DejaVu Sans) as fontconfig finds
+        them; missing ones are skipped, since the glyph check reports what is left.
+        """
+        pdf = self.raw.get("pdf", {})
+        faces: list[FontFace] = []
+        for cand in pdf.get("fonts", {}).get("fallback", []):
+            path = Path(cand["file"])
+            if not path.is_absolute():
+                path = self.base_dir / path
+            if _is_truetype(path):
+                faces.append(FontFace("fallback", path, int(cand.get("index", 0))))
+        for family in pdf.get("fallback_families", FALLBACK_FAMILIES):
+            found = _system_family_truetype(family)
+            if found:
+                faces.append(FontFace("fallback", *found))
+        return list(dict.fromkeys(faces))
+
 
 def _is_truetype(path: Path) -> bool:
     """True for a readable file whose header says TrueType outlines (or a TTC)."""
@@ -144,6 +170,29 @@ def _system_cjk_truetype() -> list[tuple[Path, int]]:
         if _is_truetype(path):
             faces.append((path, index))
     return sorted(set(faces))
+
+
+@cache
+def _system_family_truetype(family: str) -> tuple[Path, int] | None:
+    """The regular TrueType face of a font family fontconfig knows, if any."""
+    if not shutil.which("fc-list"):
+        return None
+    out = subprocess.run(
+        ["fc-list", "-f", "%{file}\t%{index}\t%{style}\n", f"{family}:fontformat=TrueType"],
+        capture_output=True, text=True, check=False,
+    ).stdout
+    faces: list[tuple[bool, Path, int]] = []
+    for line in out.splitlines():
+        file, _, rest = line.partition("\t")
+        index, _, style = rest.partition("\t")
+        path = Path(file)
+        if _is_truetype(path):
+            regular = style.split(",")[0] in _REGULAR_STYLES
+            faces.append((not regular, path, int(index or 0)))
+    if not faces:
+        return None
+    _, path, index = min(faces)
+    return path, index
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -95,7 +95,8 @@ def test_text_before_first_heading_is_an_error() -> None:
         _compose("孤立的文字\n\n# 工业\n", sectors=["industry"])
 
 
-@pytest.mark.parametrize("n, text", [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五")])
+@pytest.mark.parametrize("n, text", [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五"), (100, "一百"),
+                                     (105, "一百零五"), (110, "一百一十"), (140, "一百四十"), (1001, "一千零一")])
 def test_chinese_numbers(n: int, text: str) -> None:
     assert chinese_number(n) == text
 

@@ -163,6 +163,10 @@ class Dataset:
         except ZeroDivisionError:
             raise ValueError(f"cannot take a share of {whole} for {parse_period(period)}: it is zero") from None
 
+    def highlights_all(self) -> list[Highlight]:
+        """Every highlight of every sector and period, in file order."""
+        return list(self._highlights)
+
     def highlights(self, sector: str, period: Period | str, kind: str | None = None) -> list[Highlight]:
         if sector not in self.sectors:
             raise DataLookupError(f"unknown sector {sector!r}: not in the catalog")

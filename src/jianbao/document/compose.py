@@ -51,12 +51,24 @@ class ComposeError(ValueError):
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (enough for chapter counts)."""
-    if not 1 <= n <= 99:
+    """1 → 一, 10 → 十, 12 → 十二, 35 → 三十五, 100 → 一百, 105 → 一百零五, 110 → 一百一十, 2003 → 二千零三."""
+    if not 1 <= n <= 9999:
         raise ValueError(f"chapter number out of range: {n}")
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else CHINESE_NUMERALS[tens - 1] + "十")
-    return head + ("" if ones == 0 else CHINESE_NUMERALS[ones - 1])
+    if n < 10:
+        return CHINESE_NUMERALS[n - 1]
+    if n < 20:  # 十二, not 一十二
+        return "十" + ("" if n == 10 else CHINESE_NUMERALS[n - 11])
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += CHINESE_NUMERALS[digit - 1] + unit
+    return out
 
 
 def heading_number(level: int, n: int) -> str:

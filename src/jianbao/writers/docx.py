@@ -9,7 +9,6 @@ documents do.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from jianbao.writers.docx_fields import (
 )
 from jianbao.writers.docx_package import save_deterministic, set_properties
 from jianbao.writers.docx_xml import paragraph, text_run
+from jianbao.writers.fit import display_em, fit_size
 from jianbao.document.layout import column_widths
 from jianbao.document.text import clean_text, list_label, source_line
 
@@ -227,9 +227,29 @@ class _Writer:
             raise UnknownNodeError(f"DOCX writer: masthead must be a Masthead, got {type(m).__name__}")
         if m.marking:
             self.p(S.MARKING, m.marking)
-        self.p(S.MASTHEAD, m.name)
+        self.masthead_name(m.name)
         self.p(S.ISSUE, m.issue)
         self.p(S.MASTHEAD_LINE, f"{m.unit}\t{m.date}")
+
+    def masthead_name(self, name: str) -> None:
+        """The digest name, shrunk (and if need be wrapped) to fit as the PDF's is.
+
+        Word supplies the metrics, so widths here are estimates: a CJK character is
+        one em, any other half an em.
+        """
+        size = self.theme.style("masthead").size
+        text = clean_text(name)
+        fitted = fit_size(text, [display_em(c) for c in text], self.text_width_mm * 72 / 25.4, size)
+        element = self.p(S.MASTHEAD, name)
+        if fitted != size:
+            half_points = str(round(fitted * 2))
+            for run in element.iterchildren(qn("w:r")):
+                rpr = run.find(qn("w:rPr"))
+                if rpr is None:
+                    rpr = OxmlElement("w:rPr")
+                    run.insert(0, rpr)
+                for tag in ("w:sz", "w:szCs"):
+                    rpr.append(OxmlElement(tag, {qn("w:val"): half_points}))
 
     def heading(self, h: Heading) -> None:
         """Levels beyond 3 take the level-3 style (the theme defines three)."""
@@ -374,7 +394,8 @@ def _tbl_pr(style_id: str) -> etree._Element:
 
 
 def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Width in half-ems (a CJK character counts two)."""
+    return round(sum(2 * display_em(ch) for ch in text))
 
 
 def _column_widths(rows: list[list[str]], columns: int, total: int, size_pt: float) -> list[int]:

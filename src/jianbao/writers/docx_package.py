@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from docx.document import Document as DocxDocument
 
 from jianbao.document.ir import Metadata
-from jianbao.document.text import clean_text
+from jianbao.writers.fit import PROPERTY_LIMIT, fit_property, keywords_property
 
 FALLBACK_CREATED = datetime(2000, 1, 1, tzinfo=UTC)
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # what Word itself writes
@@ -29,14 +29,18 @@ def created_at(meta: Metadata) -> datetime:
 
 
 def set_properties(document: DocxDocument, meta: Metadata) -> None:
-    """Title, subject, author, keywords, language and fixed timestamps."""
+    """Title, subject, author, keywords, language and fixed timestamps.
+
+    Each text property is kept within python-docx's limit of 255 characters (it
+    refuses longer ones): a digest of many chapters has a long keyword list.
+    """
     props = document.core_properties
     stamp = created_at(meta).replace(tzinfo=None)  # python-docx writes naive as UTC "Z"
-    props.title = clean_text(meta.title)
-    props.subject = clean_text(meta.subject)
-    props.author = clean_text(meta.author)
-    props.last_modified_by = clean_text(meta.author)
-    props.keywords = clean_text(", ".join(meta.keywords))
+    props.title = fit_property(meta.title)
+    props.subject = fit_property(meta.subject)
+    props.author = fit_property(meta.author)
+    props.last_modified_by = fit_property(meta.author)
+    props.keywords = keywords_property(meta.keywords, PROPERTY_LIMIT)
     props.language = meta.language
     props.comments = ""
     props.category = ""

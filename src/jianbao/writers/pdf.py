@@ -11,6 +11,7 @@ creation date from ``doc.meta.created``.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 
@@ -27,11 +28,12 @@ from jianbao.document.ir import (
 )
 from jianbao.theme import TextStyle, Theme
 from jianbao.writers.pdf_flow import (
-    AtPageFoot, Contents, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
-    Span, TextBlock, draw_segments,
+    AtPageFoot, ContentsEntry, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
+    Span, TextBlock, draw_segments, shape,
 )
 from jianbao.document.layout import column_widths
 from jianbao.document.text import clean_text, list_label, source_line
+from jianbao.writers.fit import fit_size, keywords_property
 from jianbao.writers.pdf_fonts import FontBook
 from jianbao.writers.pdf_image import PngImage
 
@@ -97,7 +99,7 @@ class _PdfWriter:
             topMargin=self.top, bottomMargin=self.bottom,
             pageTemplates=[PageTemplate("page", [frame], onPage=self._page_number)],
             title=clean_text(meta.title), author=clean_text(meta.author),
-            subject=clean_text(meta.subject), keywords=clean_text(", ".join(meta.keywords)),
+            subject=clean_text(meta.subject), keywords=keywords_property(meta.keywords),
             creator="jianbao",
             invariant=1, initialFontName=body_font, lang=meta.language or None,
         )
@@ -178,13 +180,23 @@ class _PdfWriter:
         out: list[Flowable] = []
         if m.marking:
             out.append(self.text(m.marking, "marking", align="left", indent=False))
-        out.append(self.text(m.name, "masthead", color=colors["masthead"], space_before=6))
+        out.append(self.masthead_name(m.name))
         out.append(self.text(m.issue, "issue", space_before=6))
         unit = self.text(m.unit, "masthead_line", align="left", indent=False)
         date = self.text(m.date, "masthead_line", align="right", indent=False)
         out.append(SideBySide(unit, date, space_before=14))
         out.append(Rule(MASTHEAD_RULE, self.book.color(colors["masthead"]), 4, 12))
         return out
+
+    def masthead_name(self, name: str) -> TextBlock:
+        """The digest name in red, shrunk (and if need be wrapped) to fit the text block."""
+        st = self.style("masthead")
+        face = self.book.style_face(st, color=self.theme.colors["masthead"])
+        text, _, advances = shape(self.book, [(name, face)])
+        size = fit_size(text, [a / st.size for a in advances], self.text_w, st.size)
+        st = replace(st, size=size, line_spacing=st.line_spacing * size / st.size)
+        face = self.book.style_face(st, color=self.theme.colors["masthead"])
+        return TextBlock(self.book, [(name, face)], self.layout(st, indent=False), 6)
 
     def key_points(self) -> list[Flowable]:
         rule = self.book.color(self.theme.colors["rule"])
@@ -199,15 +211,14 @@ class _PdfWriter:
     def contents(self) -> list[Flowable]:
         st = self.style("toc")
         face = self.book.style_face(st)
-        entries = [(f"ch{i + 1}", ch.heading.label) for i, ch in enumerate(self.doc.chapters)]
         pitch = st.line_spacing or st.size * 1.8
-        return [
-            KeepTogether([
-                self.text(self.doc.toc_title, "title", align="center", indent=False, space_after=8),
-                Contents(self.book, entries, face, pitch, self.pages),
-            ]),
-            RLPageBreak(),
-        ]
+        entries = [ContentsEntry(self.book, f"ch{i + 1}", ch.heading.label, face, pitch,
+                                 self.pages)
+                   for i, ch in enumerate(self.doc.chapters)]
+        title = self.text(self.doc.toc_title, "title", align="center", indent=False,
+                          space_after=8)
+        # The title stays with the first entry; the entries run over as many pages as needed.
+        return [KeepTogether([title, entries[0]]), *entries[1:], RLPageBreak()]
 
     def closing(self) -> Flowable:
         st = self.style("closing")
@@ -223,7 +234,7 @@ class _PdfWriter:
             blocks.append(self.text(closing.print_run, "closing", align="right",
                                     indent=False, right=st.size, space_before=3))
         blocks.append(Rule(OUTER_RULE, rule, 3))
-        return AtPageFoot(blocks)
+        return AtPageFoot(blocks, self.text_h)
 
     # -- blocks ---------------------------------------------------------
     def block(self, block: Block) -> list[Flowable]:
@@ -275,17 +286,18 @@ class _PdfWriter:
         layout = Layout(st.line_spacing or st.size * SINGLE, st.size, align="center")
         head_face = self.book.style_face(st, bold=True)
         body_face = self.book.style_face(st)
-        cells: list[list[TextBlock]] = []
+        # Each cell is a list of flowables: the form reportlab can split inside a row.
+        cells: list[list[list[TextBlock]]] = []
         natural = [0.0] * ncols
         for r, row in enumerate(table.header + table.rows):
             header = r < len(table.header)
             face = head_face if header else body_face
-            line: list[TextBlock] = []
+            line: list[list[TextBlock]] = []
             for c in range(ncols):
                 value = row[c] if c < len(row) else ""
                 align = "center" if header else ("right" if numeric[c] else "justify")
-                line.append(TextBlock(self.book, [(value, face)],
-                                      Layout(layout.pitch, layout.size, align=align)))
+                line.append([TextBlock(self.book, [(value, face)],
+                                       Layout(layout.pitch, layout.size, align=align))])
                 natural[c] = max(natural[c], self.book.text_width(value, face) + 2 * CELL_PAD_X
                                  + 1)
             cells.append(line)
@@ -303,10 +315,22 @@ class _PdfWriter:
         if table.header:
             style.add("BACKGROUND", (0, 0), (-1, len(table.header) - 1),
                       self.book.color(colors["table_header_fill"]))
-        grid = RLTable(cells, colWidths=column_widths(natural, self.text_w),
-                       repeatRows=len(table.header), style=style)
+        widths = column_widths(natural, self.text_w)
+        heights = [max(cell[0].wrap(w - 2 * CELL_PAD_X, self.text_h)[1] for cell, w in
+                       zip(row, widths)) + 2 * CELL_PAD_Y for row in cells]
+        head = len(table.header)
+        # Header rows repeat on every page only while they leave room for body rows.
+        repeat = head if sum(heights[:head]) <= self.text_h / 3 else 0
+        split_in_row = 0
+        if max(heights[head:], default=0) > self.text_h / 2 or not repeat and head:
+            # A row that may not fit a page splits inside its cells, by lines. reportlab
+            # does that reliably only for top-aligned cells.
+            split_in_row = layout.pitch + 2 * CELL_PAD_Y
+            style.add("VALIGN", (0, 0), (-1, -1), "TOP")
+        grid = RLTable(cells, colWidths=widths, style=style, repeatRows=repeat,
+                       splitInRow=split_in_row)
         parts = [self.caption(table.label), grid, *self.source(table.source)]
-        if len(table.rows) > LONG_TABLE_ROWS:
+        if len(table.rows) > LONG_TABLE_ROWS or sum(heights) > self.text_h:
             # A long table runs over pages (header rows repeat); keep only its caption on.
             return [KeepTogether(parts[:1] + [CondPageBreak(6 * st.size)]), *parts[1:]]
         return [KeepTogether(parts)]

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
+from reportlab.rl_config import _FUZZ
 
 from jianbao.writers.cjk_lines import EPS, break_lines, wordlike
 from jianbao.document.text import drawable_text
-from jianbao.writers.pdf_fonts import Face, FontBook
+from jianbao.writers.pdf_fonts import Face, FontBook, invisible
 
 Span = tuple[str, Face]
 Segment = tuple[str, Face, float]  # characters, face, spacing after each character
@@ -71,6 +72,8 @@ class Layout:
 class Line:
     x: float
     width: float
+    start: int  # the line's characters are text[start:end] of its block
+    end: int
     segments: list[Segment] = field(default_factory=list)
 
 
@@ -117,38 +120,44 @@ class TextBlock(Flowable):
         self.spaceBefore = space_before
         self.spaceAfter = space_after
         self._book = book
-        self._text, self._faces, self._advances = _shape(book, spans)
+        self._text, self._faces, self._advances = shape(book, spans)
+        self._range = (0, len(self._text))  # the characters this block (or part) sets
         self._lines: list[Line] = []
         self._laid_width: float | None = None
 
     # -- layout ---------------------------------------------------------
     def _lay_out(self, width: float) -> list[Line]:
+        """The block's lines at ``width``; a part of a split block lays out only its own text."""
         if self._laid_width == width:
             return self._lines
         lay = self.layout
         avail = width - lay.left - lay.right
+        first, stop = self._range
         text, faces = self._text, self._faces
+        first_indent = lay.first_indent if first == 0 else 0.0
         lines: list[Line] = []
-        for i, span in enumerate(break_lines(text, self._advances,
-                                             avail - lay.first_indent, avail)):
-            indent = lay.first_indent if i == 0 else 0.0
-            room = avail - indent
-            slack = room - span.width
+        spans = break_lines(text[first:stop], self._advances[first:stop],
+                            avail - first_indent, avail)
+        for i, span in enumerate(spans):
+            begin, end = first + span.start, first + span.end
+            indent = first_indent if i == 0 else 0.0
+            slack = avail - indent - span.width
             x = lay.left + indent
-            spacing = [0.0] * (span.end - span.start)
-            if lay.align == "justify" and not span.last and slack > 0:
-                spacing = _justify(text[span.start:span.end], slack)
+            spacing = [0.0] * (end - begin)
+            # A line cut where a part of the block ends is still a full line.
+            last = span.last and (i + 1 < len(spans) or stop == len(text))
+            if lay.align == "justify" and not last and slack > 0:
+                spacing = _justify(text[begin:end], slack)
             elif lay.align == "center":
                 x += slack / 2
             elif lay.align == "right":
                 x += slack
-            line = Line(x, span.width)
-            start = span.start
-            for j in range(span.start + 1, span.end + 1):
-                if (j == span.end or faces[j] is not faces[start]
-                        or spacing[j - span.start] != spacing[start - span.start]):
-                    line.segments.append((text[start:j], faces[start],
-                                          spacing[start - span.start]))
+            line = Line(x, span.width, begin, end)
+            start = begin
+            for j in range(begin + 1, end + 1):
+                if (j == end or faces[j] is not faces[start]
+                        or spacing[j - begin] != spacing[start - begin]):
+                    line.segments.append((text[start:j], faces[start], spacing[start - begin]))
                     start = j
             lines.append(line)
         self._lines, self._laid_width = lines, width
@@ -160,16 +169,27 @@ class TextBlock(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self._laid_width is not None and self._laid_width < availWidth:
+            # reportlab's tables wrap a cell at its content width but split it at the
+            # column width: cut where the lines will really be set.
+            availWidth = self._laid_width
         lines = self._lay_out(availWidth)
-        fit = int((availHeight + EPS) // self.layout.pitch)
+        # The frame's own tolerance: with a looser one a block it refused would "fit" here.
+        fit = int((availHeight + _FUZZ) // self.layout.pitch)
         if fit <= 0:
             return []
         if fit >= len(lines):
             return [self]
-        return [self._part(lines[:fit], head=True), self._part(lines[fit:], head=False)]
+        head, tail = self._part(lines[:fit], head=True), self._part(lines[fit:], head=False)
+        cut = lines[fit].start
+        head._range, tail._range = (self._range[0], cut), (cut, self._range[1])
+        return [head, tail]
 
     def _part(self, lines: list[Line], head: bool) -> TextBlock:
         part = copy.copy(self)
+        # reportlab marks a flowable it moved to the next frame and fails if it must
+        # move it again; a fresh part of a long block has not been moved yet.
+        part.__dict__.pop("_postponed", None)
         part._lines = lines
         if head:
             part.spaceAfter = 0
@@ -192,6 +212,13 @@ class TextBlock(Flowable):
     def text(self) -> str:
         return self._text
 
+    def natural_width(self) -> float:
+        """The width of the block's longest line when nothing wraps."""
+        first, stop = self._range
+        spans = break_lines(self._text[first:stop], self._advances[first:stop],
+                            float("inf"), float("inf"))
+        return max((span.width for span in spans), default=0.0)
+
 
 def _justify(chars: str, slack: float) -> list[float]:
     """Spacing after each character that spreads ``slack`` over the line's gaps.
@@ -212,16 +239,20 @@ def _justify(chars: str, slack: float) -> list[float]:
     return [share if gap or i + 1 == len(chars) else 0.0 for i, gap in enumerate(gaps)]
 
 
-def _shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[float]]:
-    """Characters, their faces (after glyph fallback) and advances, for a span list."""
+def shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[float]]:
+    """Characters, their faces (after glyph fallback) and advances, for a span list.
+
+    Characters without ink (bidi controls, joiners, variation selectors) are left out.
+    """
     chars: list[str] = []
     faces: list[Face] = []
     advances: list[float] = []
     fallback: dict[tuple[Face, str], Face] = {}
     for raw, face in spans:
-        text = drawable_text(raw)
-        chars.append(text)
-        for c in text:
+        for c in drawable_text(raw):
+            if invisible(c):
+                continue
+            chars.append(c)
             font = book.glyph_font(face.font, c)
             if font != face.font:
                 key = (face, font)
@@ -261,22 +292,33 @@ class Heading(TextBlock):
 
 
 class SideBySide(Flowable):
-    """Two blocks sharing one band: e.g. issuing unit at the left, date at the right."""
+    """Two blocks sharing one band: e.g. issuing unit at the left, date at the right.
+
+    When they do not fit side by side the left one wraps beside the right one, or,
+    if the right one is too wide for that, the right one goes below: never overlap.
+    """
 
     def __init__(self, left: TextBlock, right: TextBlock, space_before: float = 0.0) -> None:
         super().__init__()
         self.left, self.right = left, right
         self.spaceBefore = space_before
+        self._stacked = False
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth
-        self.height = max(self.left.wrap(availWidth, availHeight)[1],
-                          self.right.wrap(availWidth, availHeight)[1])
+        gap = self.right.layout.size  # one character
+        left, right = self.left.natural_width(), self.right.natural_width()
+        fits = left + gap + right <= availWidth
+        self._stacked = not fits and right + gap > availWidth / 2
+        left_room = availWidth if fits or self._stacked else availWidth - right - gap
+        left_h = self.left.wrap(left_room, availHeight)[1]
+        right_h = self.right.wrap(availWidth, availHeight)[1]
+        self.height = left_h + right_h if self._stacked else max(left_h, right_h)
         return self.width, self.height
 
     def draw(self) -> None:
-        for block in (self.left, self.right):
-            block.drawOn(self.canv, 0, self.height - block.height)
+        self.left.drawOn(self.canv, 0, self.height - self.left.height)
+        self.right.drawOn(self.canv, 0, 0 if self._stacked else self.height - self.right.height)
 
 
 class Rule(Flowable):
@@ -299,11 +341,16 @@ class Rule(Flowable):
 
 
 class AtPageFoot(Flowable):
-    """Blocks set at the foot of the page they land on (the 版记 closing block)."""
+    """Blocks set at the foot of the page they land on (the 版记 closing block).
 
-    def __init__(self, blocks: list[Flowable]) -> None:
+    Blocks taller than ``max_height`` (a page's text block) can never stand at a
+    page's foot: they then flow as ordinary blocks, over as many pages as they need.
+    """
+
+    def __init__(self, blocks: list[Flowable], max_height: float) -> None:
         super().__init__()
         self.blocks = blocks
+        self.max_height = max_height
         self._content = 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -314,7 +361,9 @@ class AtPageFoot(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        return []  # never split: start a new page instead
+        if self._content <= self.max_height:
+            return []  # never split: start a new page instead
+        return list(self.blocks)
 
     def draw(self) -> None:
         y = self._content
@@ -323,52 +372,49 @@ class AtPageFoot(Flowable):
             block.drawOn(self.canv, 0, y)
 
 
-class Contents(Flowable):
-    """A table of contents whose page numbers are filled in when the document is saved.
+class ContentsEntry(TextBlock):
+    """One line (or more) of the table of contents; its page number is filled in at save.
 
-    Each entry's dot leader and page number are a form XObject referenced here and
-    defined at save time from the pages the chapter headings reported.
+    The dot leader and page number after the entry's last line are a form XObject
+    referenced here and defined at save time from the page its chapter heading
+    reported, so one layout pass suffices. Entries are separate flowables, so the
+    contents run over as many pages as they need, and a long entry splits by lines.
     """
 
-    def __init__(self, book: FontBook, entries: list[tuple[str, str]], face: Face,
-                 pitch: float, pages: dict[str, int]) -> None:
-        super().__init__()
-        self._entries = entries  # (heading key, label)
-        self._face = face
-        self._pitch = pitch
-        self._pages = pages
+    def __init__(self, book: FontBook, key: str, label: str, face: Face, pitch: float,
+                 pages: dict[str, int]) -> None:
         reserve = 3 * face.size  # room for the leader and a three-digit page number
-        layout = Layout(pitch, face.size, align="left", right=reserve)
-        self._blocks = [TextBlock(book, [(label, face)], layout) for _, label in entries]
-        self._book = book
+        super().__init__(book, [(label, face)], Layout(pitch, face.size, align="left",
+                                                       right=reserve))
+        self._key = key
+        self._face = face
+        self._pages = pages
+        self._leader = True  # false on the head of a split entry
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        self.width = availWidth
-        self.height = sum(b.wrap(availWidth, availHeight)[1] for b in self._blocks)
-        return self.width, self.height
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        return []  # kept whole: when it does not fit, it starts a new page
+    def _part(self, lines: list[Line], head: bool) -> TextBlock:
+        part = super()._part(lines, head)
+        if head:
+            part._leader = False
+        return part
 
     def draw(self) -> None:
+        super().draw()
+        if not self._leader or not self._lines:
+            return
         canv = self.canv
-        y = self.height
-        for (key, _), block in zip(self._entries, self._blocks):
-            y -= block.height
-            block.drawOn(canv, 0, y)
-            last = block._lines[-1]
-            x = last.x + last.width
-            name = f"jbtoc-{key}"
-            canv.saveState()
-            canv.translate(x, y + block.baseline(len(block._lines) - 1))
-            canv.doForm(name)
-            canv.restoreState()
-            width = self.width - x
-            canv.late.append(lambda c, n=name, k=key, w=width: self._define(c, n, k, w))
+        last = self._lines[-1]
+        x = last.x + last.width
+        name = f"jbtoc-{self._key}"
+        canv.saveState()
+        canv.translate(x, self.baseline(len(self._lines) - 1))
+        canv.doForm(name)
+        canv.restoreState()
+        width = self.width - x
+        canv.late.append(lambda c, w=width: self._define(c, name, w))
 
-    def _define(self, canv: Canvas, name: str, key: str, width: float) -> None:
+    def _define(self, canv: Canvas, name: str, width: float) -> None:
         face = self._face
-        number = str(self._pages.get(key, "?"))
+        number = str(self._pages.get(self._key, "?"))
         num_w = self._book.text_width(number, face)
         gap = face.size / 2
         canv.beginForm(name, 0, -face.size / 2, width, face.size)

@@ -1,23 +1,42 @@
 """TrueType CJK fonts for the PDF: registration with reportlab, glyph fallback, widths.
 
 Faces come from ``Theme.pdf_font`` (theme files first, then the system's fonts), so a
-missing font raises the theme's ``FontNotFoundError`` naming what to install. Each face
-is parsed once per process; reportlab embeds and subsets it per document.
+missing font raises the theme's ``FontNotFoundError`` naming what to install. A
+character a face lacks is drawn in another role's face, then in a symbol or emoji
+face (``Theme.pdf_fallback_fonts``); ``missing_glyphs`` lists what none of them has,
+for ``jianbao validate`` to warn about. Each face is parsed once per process;
+reportlab embeds and subsets it per document.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.lib.colors import Color, HexColor
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import ttfonts
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from jianbao.theme import FontNotFoundError, TextStyle, Theme
+from jianbao.document.text import drawable_text
+from jianbao.theme import SYMBOL_PACKAGE, FontNotFoundError, TextStyle, Theme
 
 # Order in which other roles are tried for a glyph the wanted face lacks (WQY has most).
 _FALLBACK_ORDER = ("hei", "song", "kai", "fangsong", "xiaobiaosong")
+
+
+def invisible(ch: str) -> bool:
+    """A format character (bidi control, zero-width joiner, soft hyphen) or a variation
+    selector: no ink of its own.
+
+    The PDF never draws these: reportlab does not shape text, so they would do nothing
+    but take room (AR PL UMing gives U+200D a whole em) or show as a box.
+    """
+    code = ord(ch)
+    return (unicodedata.category(ch) == "Cf" or 0xFE00 <= code <= 0xFE0F
+            or 0xE0100 <= code <= 0xE01EF)
 
 
 @dataclass(frozen=True)
@@ -28,6 +47,31 @@ class Face:
     size: float
     bold: bool
     color: Color
+
+
+def _utf16_to_unicode_cmap() -> None:
+    """Make reportlab map characters beyond U+FFFF (emoji) to text as UTF-16.
+
+    reportlab writes each ToUnicode entry as ``%04X``, so U+1F600 reads back as
+    U+1F60 ("ὠ") and the text is neither extractable nor searchable; PDF wants a
+    surrogate pair, <D83DDE00>. Patched only while reportlab still does that.
+    """
+    original = ttfonts.makeToUnicodeCMap
+    if "<1F600>" not in original("probe", [0x1F600]):
+        return
+
+    def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+        cmap = original(fontname, subset)
+        for i, code in enumerate(subset):
+            if code > 0xFFFF:
+                utf16 = chr(code).encode("utf-16-be").hex().upper()
+                cmap = cmap.replace("<%02X> <%04X>" % (i, code), f"<{i:02X}> <{utf16}>", 1)
+        return cmap
+
+    ttfonts.makeToUnicodeCMap = to_unicode_cmap
+
+
+_utf16_to_unicode_cmap()
 
 
 @lru_cache(maxsize=None)
@@ -46,6 +90,9 @@ class FontBook:
         self._by_family: dict[str, TTFont] = {}
         self._by_name: dict[str, TTFont] = {}
         self._glyph_font: dict[tuple[str, str], str] = {}
+        self._first_with: dict[str, str | None] = {}
+        self._roles: list[str] | None = None  # role fonts in fallback order
+        self._fallbacks: list[str] | None = None  # symbol and emoji faces
         self._faces: dict[tuple[str, float, bool, str], Face] = {}
 
     def font(self, family: str) -> str:
@@ -79,23 +126,56 @@ class FontBook:
         )
 
     def glyph_font(self, font: str, ch: str) -> str:
-        """``font`` if it has a glyph for ``ch``, else the first role's font that has one."""
+        """``font`` if it has a glyph for ``ch``, else the first font that has one: the
+        other roles' faces, then the symbol and emoji fallbacks (``font`` if none has)."""
         key = (font, ch)
         found = self._glyph_font.get(key)
         if found is None:
             found = font
-            code = ord(ch)
-            if code not in self._by_name[font].face.charToGlyph and not ch.isspace():
-                for family in _FALLBACK_ORDER:
-                    try:
-                        other = self._by_name[self.font(family)]
-                    except FontNotFoundError:  # a role without any font: try the next
-                        continue
-                    if code in other.face.charToGlyph:
-                        found = other.fontName
-                        break
+            if not self._has(font, ch) and not ch.isspace():
+                found = self._font_with(ch) or font
             self._glyph_font[key] = found
         return found
+
+    def has_glyph(self, ch: str) -> bool:
+        """Does any face the PDF may draw with (a role's or a fallback) have ``ch``?"""
+        return self._font_with(ch) is not None
+
+    def _has(self, font: str, ch: str) -> bool:
+        return ord(ch) in self._by_name[font].face.charToGlyph
+
+    def _font_with(self, ch: str) -> str | None:
+        """The first role font, then fallback font, with a glyph for ``ch``."""
+        if ch in self._first_with:
+            return self._first_with[ch]
+        found = next((f for f in self._role_fonts() if self._has(f, ch)), None)
+        if found is None:
+            found = next((f for f in self._fallback_fonts() if self._has(f, ch)), None)
+        self._first_with[ch] = found
+        return found
+
+    def _role_fonts(self) -> list[str]:
+        if self._roles is None:
+            self._roles = []
+            for family in _FALLBACK_ORDER:
+                try:
+                    self._roles.append(self.font(family))
+                except FontNotFoundError:  # a role without any font: try the next
+                    continue
+        return self._roles
+
+    def _fallback_fonts(self) -> list[str]:
+        """The symbol and emoji faces, parsed only when a character needs them."""
+        if self._fallbacks is None:
+            self._fallbacks = []
+            for face in self.theme.pdf_fallback_fonts():
+                try:
+                    font = _register(face.name, str(face.file), face.index)
+                except (TTFError, OSError):  # an unreadable fallback is skipped
+                    continue
+                self._by_name[font.fontName] = font
+                self._fallbacks.append(font.fontName)
+        return self._fallbacks
 
     def advance(self, font: str, ch: str, size: float) -> float:
         face = self._by_name[font].face
@@ -105,3 +185,45 @@ class FontBook:
         """Width of ``text`` drawn in ``face`` with glyph fallback."""
         return sum(self.advance(self.glyph_font(face.font, c), c, face.size) for c in text)
 
+
+@dataclass(frozen=True)
+class MissingGlyph:
+    """A character no PDF face has, where it occurs (the caller's label) and how often."""
+
+    where: str
+    char: str
+    count: int = 1
+
+    @property
+    def code_point(self) -> str:
+        return f"U+{ord(self.char):04X}"
+
+    @property
+    def name(self) -> str:
+        return unicodedata.name(self.char, "unnamed character")
+
+    def __str__(self) -> str:
+        times = f" ({self.count} times)" if self.count > 1 else ""
+        return (f"{self.where}: {self.code_point} {self.name} {self.char!r}{times} is in no "
+                "PDF font and will not show in the PDF; install a font that has it "
+                f"(for symbols and emoji, Debian's {SYMBOL_PACKAGE}) or name one in the "
+                "theme: [[pdf.fonts.fallback]] file = \"…\"")
+
+
+def missing_glyphs(theme: Theme, pieces: Iterable[tuple[str, str]]) -> list[MissingGlyph]:
+    """Characters of ``pieces`` (``(where, text)`` pairs) that no face of the theme has.
+
+    The faces are those the PDF writer draws with: every role's font and the symbol
+    and emoji fallbacks. White space and characters without ink (``invisible``) are
+    never reported. One entry per place and character, in order of first occurrence.
+    Raises ``FontNotFoundError`` when the theme has no usable font at all.
+    """
+    book = FontBook(theme)
+    book.font("song")  # no Chinese font at all: say what to install, as the build would
+    counts: dict[tuple[str, str], int] = {}
+    for where, text in pieces:
+        for ch in drawable_text(text):
+            if ch.isspace() or invisible(ch) or book.has_glyph(ch):
+                continue
+            counts[(where, ch)] = counts.get((where, ch), 0) + 1
+    return [MissingGlyph(where, ch, n) for (where, ch), n in counts.items()]

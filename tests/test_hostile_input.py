@@ -45,8 +45,13 @@ def test_separators_become_spaces_and_controls_go(raw, clean):
 
 def test_data_text_never_becomes_structure(project: Path) -> None:
     _highlight(project, '"正文\\u2028===\\u2028## 假标题\\u2029- 假列表\\x0b1. 假编号\\x00\\e\\u202e。"')
-    result = api.build(project, "2025H1", ("md",))
-    md = result.files[0].path.read_text(encoding="utf-8")
+    result = api.build(project, "2025H1", ("md", "docx"))
+    files = {f.format: f.path for f in result.files}
+    md = files["md"].read_text(encoding="utf-8")
+    from docx import Document
+
+    docx_text = "\n".join(p.text for p in Document(str(files["docx"])).paragraphs)
+    assert "正文" in docx_text and not any(ch in docx_text for ch in "\x00\x1b\u202e\u2028\u2029\x0b")
     line = next(x for x in md.splitlines() if "假标题" in x)
     assert line.startswith("**测试条目**。正文")  # one paragraph: no heading, list or setext underline
     assert "\n## 假标题" not in md and "\n- 假列表" not in md and "\n===" not in md

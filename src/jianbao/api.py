@@ -12,7 +12,7 @@ from pathlib import Path
 from jianbao.build import BuildResult, build, chapter_problems, resolve_period
 from jianbao.project import Project, open_project
 
-__all__ = ["BuildResult", "ValidationReport", "build", "run", "send", "validate"]
+__all__ = ["BuildResult", "ValidationReport", "build", "mark_delivered", "run", "send", "validate"]
 
 
 @dataclass
@@ -124,6 +124,18 @@ def send(
         project = open_project(project)
     code = resolve_period(project, load_dataset(project.data_dir), period).code
     return mail_send(project, code, to=to, dry_run=dry_run, resend=resend, env=env, log=log)
+
+
+def mark_delivered(project: Project | Path | str = ".", period: str | None = "latest",
+                   to: list[str] | None = None) -> list[str]:
+    """After a person checked by Message-ID: record ``uncertain`` deliveries to ``to`` as delivered."""
+    from jianbao.data import load_dataset
+    from jianbao.mail import mark_delivered as mail_mark
+
+    if not isinstance(project, Project):
+        project = open_project(project)
+    code = resolve_period(project, load_dataset(project.data_dir), period).code
+    return mail_mark(project, code, to or [])
 
 
 def run(

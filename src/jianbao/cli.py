@@ -91,10 +91,15 @@ def build(project_dir: Path, period: str | None, formats: str, watch: bool) -> N
 def _mail_command(name: str, help_text: str):
     """`send` and `run` share their options and their report; only the API call differs."""
 
-    def command(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool) -> None:
+    def command(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool,
+                mark_delivered: bool = False) -> None:
         from jianbao import api
 
         try:
+            if mark_delivered:
+                marked = api.mark_delivered(project_dir, period, list(to))
+                click.echo(f"marked delivered: {', '.join(marked)}" if marked else "nothing uncertain to mark")
+                return
             report = getattr(api, name)(
                 project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo
             )
@@ -104,6 +109,9 @@ def _mail_command(name: str, help_text: str):
         sys.exit(0 if report.ok else 1)
 
     command.__doc__ = help_text
+    if name == "send":
+        command = click.option("--mark-delivered", is_flag=True,
+                               help="After checking by Message-ID: record uncertain deliveries to --to as delivered.")(command)
     for decorator in (
         click.option("--resend", is_flag=True, help="Send again to recipients already delivered or uncertain."),
         click.option("--dry-run", is_flag=True, help="Write .eml files to reports/<period>/outbox/; send nothing."),

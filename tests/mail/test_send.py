@@ -159,6 +159,22 @@ def test_a_connection_dropped_after_the_body_is_uncertain_and_not_sent_again(mak
     assert resent.ok and resent.delivered == ["li@example.gov.cn"] and len(handler.to("li@example.gov.cn")) == 1
 
 
+def test_an_uncertain_delivery_a_person_found_is_marked_delivered_and_never_resent(make_project, smtp_server):
+    from jianbao.mail import mark_delivered
+
+    handler = Recorder(drop_data_once={"li@example.gov.cn"})
+    server = smtp_server(handler=handler)
+    built = make_project(mail_settings(server))
+    assert not send(built.project, PERIOD, env=NO_ENV).ok
+
+    assert mark_delivered(built.project, PERIOD, ["li@example.gov.cn", "wang@example.gov.cn"]) == ["li@example.gov.cn"]
+    row = next(r for r in history(built) if r.recipient == "li@example.gov.cn")
+    assert row.status == "delivered" and "marked delivered by a person" in row.last_error
+    again = send(built.project, PERIOD, env=NO_ENV)
+    assert again.ok and again.delivered == [] and "li@example.gov.cn" in again.skipped
+    assert handler.rcpt_attempts["li@example.gov.cn"] == 1
+
+
 def test_a_4xx_reply_to_the_body_is_a_definite_no_and_is_retried(make_project, smtp_server):
     handler = Recorder(data_once={"zhao@example.gov.cn": ["451 4.3.0 queue full, try later"]})
     server = smtp_server(handler=handler)

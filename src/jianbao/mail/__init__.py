@@ -5,11 +5,12 @@ is what the command line prints.
 """
 
 from jianbao.mail.config import MailConfig, MailSettings, load_mail_settings
-from jianbao.mail.deliver import Failure, Held, SendReport, Uncertain, resolve_recipients, send
+from jianbao.mail.deliver import Failure, Held, SendReport, Uncertain, mark_delivered, resolve_recipients, send
 from jianbao.mail.errors import LedgerError, MailConfigError, MailError, SmtpConnectError
 from jianbao.mail.ledger import Delivery, Ledger, Owner, ledger_path
 
 __all__ = [
+    "mark_delivered",
     "Delivery",
     "Failure",
     "Held",

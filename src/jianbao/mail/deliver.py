@@ -162,6 +162,23 @@ def send(
     return report
 
 
+def mark_delivered(project: Project, period: str, to: list[str]) -> list[str]:
+    """Record that the ``uncertain`` deliveries to ``to`` arrived (after a person checked by Message-ID).
+
+    Returns the addresses changed; later sends skip them. Nothing is sent.
+    """
+    if not to:
+        raise MailConfigError("--mark-delivered needs --to ADDRESS: the recipients whose message you found")
+    manifest = check_current(project, period)
+    config = load_mail_settings(project, os.environ).config
+    keys = {recipient_key(r.addr_spec): r.addr_spec for r in resolve_recipients(config, to)}
+    path = ledger_path(project.reports_dir)
+    if not path.is_file():
+        return []
+    with Ledger(path) as ledger:
+        return [keys[k] for k in ledger.mark_delivered(period, manifest.documents_digest, list(keys))]
+
+
 def _claim_and_deliver(
     conn: SmtpConnection,
     ledger: Ledger,

@@ -383,6 +383,21 @@ class Ledger:
             heartbeat.stop()
             self.release(owner, stopped_by)
 
+    def mark_delivered(self, period: str, documents_digest: str, keys: list[str]) -> list[str]:
+        """A person checked: the ``uncertain`` deliveries of ``keys`` did arrive. The keys changed, in order."""
+        marked = []
+        with self._write():
+            found = self._rows(period, documents_digest)
+            for key in keys:
+                rows = [(i, r) for i, r in found.get(key, []) if r.status == "uncertain"]
+                if rows:
+                    row_id, row = rows[-1]
+                    self._db.execute(
+                        "UPDATE deliveries SET status = 'delivered', last_error = ?, time = ? WHERE id = ?",
+                        (f"marked delivered by a person after a check ({row.last_error})", now_iso(), row_id))
+                    marked.append(key)
+        return marked
+
     def history(self, period: str | None = None) -> list[Delivery]:
         """Every row, oldest first (for reports and tests)."""
         if not self._columns:

@@ -109,7 +109,7 @@ def sample_document(folder: Path, hostile: str = "") -> Document:
                     Paragraph([Run("汽车产销量双双突破1500万辆。")], style="keypoint")],
         chapters=chapters,
         appendix=[PageBreak(), Heading(1, "附：数据表"),
-                  Paragraph([Run("本附表列出正文使用的全部指标。")], style="note")],
+                  Paragraph([Run("本附表列出正文使用的全部指标。")], style="source")],
         closing=Closing(lines=["报：部领导。", "送：各司局。"], print_run="共印50份"),
     )
 
@@ -346,12 +346,19 @@ def test_reference_docx_styles_win(tmp_path, theme):
 
 def test_other_paragraph_styles_get_a_style_of_their_own(word, tmp_path, theme):
     note = next(p for p in word.paragraphs if p.text == "本附表列出正文使用的全部指标。")
-    assert note.style.name == "Note"  # the theme has no [styles.note]: body's look
-    assert _rfonts(note.style).get(qn("w:eastAsia")) == theme.docx_font("fangsong")
+    assert note.style.name == "Source"
+    assert _rfonts(note.style).get(qn("w:eastAsia")) == theme.docx_font("kai")
     doc = sample_document(tmp_path)
     doc.appendix.append(Paragraph([Run("说明文字")], style="caption"))
     out = docx.Document(io.BytesIO(render_docx(doc, theme)))
     assert next(p for p in out.paragraphs if p.text == "说明文字").style.name == "Caption"
+
+
+def test_a_paragraph_style_the_theme_lacks_is_an_error(tmp_path, theme):
+    doc = sample_document(tmp_path)
+    doc.appendix.append(Paragraph([Run("说明文字")], style="note"))
+    with pytest.raises(UnknownNodeError, match=r"\[styles.note\]"):
+        render_docx(doc, theme)
 
 
 def test_without_toc_or_key_points(tmp_path, theme):

@@ -6,17 +6,49 @@ the key points, then one level-1 heading per chapter. A paragraph that is only
 an image whose URL is ``chart:ID`` or ``table:ID`` places that chart or table;
 the resolvers passed in turn the id into a Figure or Table, and this module
 numbers chapters (一、), sections (（一）), subsections (1.), figures and tables.
+
+The reader is total: every construct markdown-it yields is mapped to a node or
+refused with a ``ComposeError`` naming the chapter and the Markdown line.
+
+=========================  ===================================================
+Markdown                   IR
+=========================  ===================================================
+``#`` (ATX)                a chapter (本期要点 is the key points)
+``##`` / ``###``           Heading 2 （一） / Heading 3 1.
+``####`` … ``######``      refused: three heading levels only
+setext (``===``/``---``)   refused: write ``#``/``##`` (a ``---`` under text is
+                           a heading in CommonMark, not a rule)
+paragraph                  Paragraph (body)
+``**strong**``, ``*em*``   Run(strong) / Run(emphasis) — 楷体 in both writers
+`` `code` `` (code span)   its text, as a plain run (a digest has no monospace)
+hard / soft line break     a line feed / nothing between CJK, a space between words
+``[text](url)``, ``<url>`` Run(href=url) for the text, then "（url）" (unless
+                           the text is the URL); a link title is refused
+``![…](chart:ID)`` alone   Figure (numbered 图N); ``table:ID`` → Table (表N)
+any other image            refused (also a chart/table reference inside text)
+``> quote``                Paragraph(style="quote") per paragraph; only
+                           paragraphs inside a quote
+``-`` / ``1.`` lists       ListBlock of ListItem(level, label); nested lists keep
+                           their level (at most three); other blocks in an item
+                           are refused
+``---`` (thematic break)   ThematicBreak (a thin rule in both writers)
+``[t][ref]`` + definition  as an inline link (a definition alone shows nothing)
+fenced / indented code     refused: a digest has no code
+HTML block / inline HTML   refused
+GFM table                  Table (numbered 表N)
+=========================  ===================================================
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 
 from jianbao.document.ir import (
     Block,
@@ -24,14 +56,21 @@ from jianbao.document.ir import (
     Document,
     Figure,
     Heading,
+    LIST_LEVELS,
     ListBlock,
+    ListItem,
     Paragraph,
     Run,
     Table,
+    ThematicBreak,
 )
+from jianbao.document.text import list_label
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
-REFERENCE = re.compile(r"^(chart|table):([A-Za-z0-9_\-]+)$")
+# A chart or table id after chart: / table: — the one definition (placements.py builds on it).
+REFERENCE_ID = r"[A-Za-z0-9_\-]+"
+REFERENCE = re.compile(rf"^(chart|table):({REFERENCE_ID})$")
+_REFERENCE_KIND = re.compile(r"^(chart|table):")
 # CommonMark will not close "**标题。**正文": a delimiter between punctuation and a
 # letter does not flank. A zero-width space between full-width punctuation and the
 # delimiter makes it flank; the spaces are dropped again from the text.
@@ -95,78 +134,141 @@ def compose(
     """Fill ``shell`` (metadata, masthead, closing already set) with key points and chapters.
 
     ``sectors`` gives the sector id of each level-1 chapter heading in order.
+    Raises ``ComposeError`` for a construct a digest does not have, naming the
+    chapter and the Markdown line.
     """
     markdown = _PUNCT_AFTER.sub(rf"\1{ZWSP}\2", _PUNCT_BEFORE.sub(rf"\1{ZWSP}\2", markdown))
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    sections = _split_level1(tokens)
+    sections = _split_level1(SyntaxTreeNode(tokens))
     counters = _Counters()
     doc = dataclasses.replace(shell, key_points=[], chapters=[])
-    chapter_sections = []
-    for title, body in sections:
-        if title == shell.key_points_title:
-            doc.key_points = _key_points(_blocks(body, counters, figure, table))
-        else:
-            chapter_sections.append((title, body))
+    chapter_sections = [s for s in sections if s.title != shell.key_points_title]
     if len(chapter_sections) != len(sectors):
         raise ComposeError(
             f"the digest Markdown has {len(chapter_sections)} chapters, the config lists {len(sectors)}"
         )
-    for n, ((title, body), sector) in enumerate(zip(chapter_sections, sectors), start=1):
-        blocks = _blocks(body, counters, figure, table)
-        doc.chapters.append(Chapter(Heading(1, title, heading_number(1, n)), blocks, sector))
+    chapters = iter(sectors)
+    for section in sections:
+        if section.title == shell.key_points_title:
+            where = _Where(f"the key points ({section.title})", section.line)
+            doc.key_points = _key_points(section.body, where)
+            continue
+        sector = next(chapters)
+        where = _Where(f"chapter “{section.title}” (sector {sector})", section.line)
+        blocks = _blocks(section.body, where, counters, figure, table)
+        number = heading_number(1, len(doc.chapters) + 1)
+        doc.chapters.append(Chapter(Heading(1, section.title, number), blocks, sector))
     return doc
 
 
-def _key_points(blocks: list[Block]) -> list[Paragraph]:
-    """Key points may be written as paragraphs or as a bullet list: one point per item."""
+@dataclass
+class _Section:
+    title: str
+    line: int  # 0-based line of its heading in the digest Markdown
+    body: list[SyntaxTreeNode]
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a node came from, for error messages: the chapter and the Markdown line."""
+
+    part: str
+    heading_line: int
+
+    def error(self, node: SyntaxTreeNode | Token | None, what: str, fix: str) -> ComposeError:
+        line = _line(node)
+        if line is None:
+            at = self.part
+        else:
+            at = (f"{self.part}, Markdown line {line + 1} of the digest "
+                  f"(line {line - self.heading_line} below its heading)")
+        return ComposeError(f"{at}: {what}; {fix}")
+
+
+def _line(node: SyntaxTreeNode | Token | None) -> int | None:
+    while node is not None:
+        if node.map:
+            return node.map[0]
+        node = getattr(node, "parent", None)
+    return None
+
+
+def _key_points(nodes: list[SyntaxTreeNode], where: _Where) -> list[Paragraph]:
+    """Key points may be written as paragraphs or as a one-level list: one point per item."""
     points: list[Paragraph] = []
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            points.append(Paragraph(block.runs, style="keypoint"))
-        elif isinstance(block, ListBlock):
-            points.extend(Paragraph(item, style="keypoint") for item in block.items)
+    for node in nodes:
+        if node.type == "paragraph" and _reference(node.children[0], where) is None:
+            points.append(Paragraph(_runs(node.children[0], where), style="keypoint"))
+        elif node.type in ("bullet_list", "ordered_list"):
+            items: list[ListItem] = []
+            _list_items(node, 0, where, items)
+            if any(item.level for item in items):
+                raise where.error(node, "a nested list among the key points",
+                                  "the key points are one level: one point per item")
+            points.extend(Paragraph(item.runs, style="keypoint") for item in items)
+        elif node.type in ("fence", "code_block", "html_block"):
+            raise _refusal(node, where)
+        else:
+            kind = {"paragraph": "chart or table reference", "blockquote": "block quote",
+                    "hr": "thematic break (---)"}.get(node.type, node.type.replace("_", " "))
+            raise where.error(node, f"a {kind} among the key points",
+                              "the key points are paragraphs or a one-level bullet list, one point each")
     return points
 
 
-def _split_level1(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
-    out: list[tuple[str, list[Token]]] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if tok.type == "heading_open" and tok.tag == "h1":
-            out.append((_plain(tokens[i + 1]), []))
-            i += 3
-            continue
-        if not out:
-            if tok.type == "inline" and tok.content.strip():
-                raise ComposeError(f"text before the first level-1 heading: {tok.content[:40]!r}")
+def _split_level1(root: SyntaxTreeNode) -> list[_Section]:
+    out: list[_Section] = []
+    for node in root.children:
+        if node.type == "heading" and node.tag == "h1":
+            if node.markup != "#":
+                where = _Where(f"chapter “{out[-1].title}”", out[-1].line) if out else _Where("the digest", 0)
+                raise where.error(node, "a setext heading (a line underlined with ===)",
+                                  "write a chapter heading as “# 标题”")
+            out.append(_Section(_plain(node.children[0], _Where("the digest Markdown", 0)), _line(node) or 0, []))
+        elif not out:
+            raise ComposeError(
+                f"text before the first level-1 heading, Markdown line {(_line(node) or 0) + 1}: "
+                f"{_source_text(node)[:40]!r}; every part of the digest starts with “# 标题”"
+            )
         else:
-            out[-1][1].append(tok)
-        i += 1
+            out[-1].body.append(node)
     return out
 
 
-def _blocks(tokens: list[Token], counters: _Counters, figure: FigureResolver, table: TableResolver) -> list[Block]:
+def _source_text(node: SyntaxTreeNode) -> str:
+    texts = [n.content for n in node.walk() if n.type in ("inline", "code_block", "fence", "html_block")]
+    return "".join(texts) or node.type
+
+
+def _blocks(nodes: list[SyntaxTreeNode], where: _Where, counters: _Counters, figure: FigureResolver,
+            table: TableResolver) -> list[Block]:
     blocks: list[Block] = []
     section = subsection = 0
-    it = iter(range(len(tokens)))
-    for i in it:
-        tok = tokens[i]
-        if tok.type == "heading_open":
-            level = min(int(tok.tag[1]), 3)  # ## → section （一）, ### and below → 1.
+    for node in nodes:
+        kind = node.type
+        if kind == "heading":
+            level = int(node.tag[1])
+            if node.markup in ("=", "-"):
+                raise where.error(
+                    node, "a setext heading (a line underlined with === or ---)",
+                    "write a section as “## 标题”; for a rule leave a blank line before ---")
             if level == 2:
                 section += 1
                 subsection = 0
-                number = heading_number(2, section)
-            else:
+                blocks.append(Heading(2, _plain(node.children[0], where), heading_number(2, section)))
+            elif level == 3:
                 subsection += 1
-                number = heading_number(3, subsection)
-            blocks.append(Heading(level, _plain(tokens[i + 1]), number))
-        elif tok.type == "paragraph_open":
-            inline = tokens[i + 1]
-            ref = _reference(inline)
+                blocks.append(Heading(3, _plain(node.children[0], where), heading_number(3, subsection)))
+            else:
+                raise where.error(
+                    node, f"a level-{level} heading ({'#' * level})",
+                    "a digest has chapters (#), sections (##) and subsections (###) only: "
+                    "use ### or write it as a paragraph with a bold lead-in (**…**)")
+        elif kind == "paragraph":
+            inline = node.children[0]
+            ref = _reference(inline, where)
             if ref is None:
-                blocks.append(Paragraph(_runs(inline)))
+                blocks.append(Paragraph(_runs(inline, where)))
             elif ref[0] == "chart":
                 if (placed := figure(*ref[1:])) is not None:
                     counters.figure += 1
@@ -174,118 +276,194 @@ def _blocks(tokens: list[Token], counters: _Counters, figure: FigureResolver, ta
             elif (placed := table(*ref[1:])) is not None:
                 counters.table += 1
                 blocks.append(dataclasses.replace(placed, number=counters.table))
-        elif tok.type in ("bullet_list_open", "ordered_list_open"):
-            items, end = _list_items(tokens, i)
-            blocks.append(ListBlock(items, ordered=tok.type == "ordered_list_open"))
-            _skip(it, end - i)
-        elif tok.type == "table_open":
+        elif kind in ("bullet_list", "ordered_list"):
+            items: list[ListItem] = []
+            _list_items(node, 0, where, items)
+            blocks.append(ListBlock(items, ordered=kind == "ordered_list"))
+        elif kind == "blockquote":
+            blocks.extend(_quote(node, where))
+        elif kind == "hr":
+            blocks.append(ThematicBreak())
+        elif kind == "table":
             counters.table += 1
-            tbl, end = _gfm_table(tokens, i, counters.table)
-            blocks.append(tbl)
-            _skip(it, end - i)
+            blocks.append(_gfm_table(node, counters.table, where))
+        else:
+            raise _refusal(node, where)
     return blocks
 
 
-def _skip(it: Iterator[int], n: int) -> None:
-    for _ in range(n):
-        next(it, None)
+def _refusal(node: SyntaxTreeNode, where: _Where) -> ComposeError:
+    """The error for a block a digest does not have (code, HTML, anything unknown)."""
+    if node.type == "fence":
+        return where.error(node, f"a fenced code block ({node.markup})",
+                           "a digest has no code: write it as a paragraph")
+    if node.type == "code_block":
+        return where.error(node, "an indented code block (a line indented by four spaces or a tab)",
+                           "a digest has no code: remove the indent to write it as a paragraph")
+    if node.type == "html_block":
+        return where.error(node, f"an HTML block ({node.content.strip()[:40]!r})",
+                           "HTML is not allowed in a digest: write it as Markdown text (a literal < as \\<)")
+    if node.type == "heading":
+        return where.error(node, "a heading inside a list or block quote",
+                           "headings stand on their own: put it before the list or quote")
+    return where.error(node, f"a Markdown {node.type.replace('_', ' ')} here",
+                       "a digest has headings, paragraphs, lists, quotes, tables and chart references")
 
 
-def _reference(inline: Token) -> tuple[str, str, str, str] | None:
-    children = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+def _reference(inline: SyntaxTreeNode, where: _Where) -> tuple[str, str, str, str] | None:
+    """(kind, id, caption, title) of a paragraph that is a chart or table reference, else None."""
+    children = [c for c in inline.token.children or [] if not (c.type == "text" and not c.content.strip())]
     if len(children) != 1 or children[0].type != "image":
         return None
-    match = REFERENCE.match(children[0].attrs.get("src", ""))
+    src = str(children[0].attrs.get("src", ""))
+    if not _REFERENCE_KIND.match(src):
+        return None  # refused by _runs as an image
+    match = REFERENCE.match(src)
     if match is None:
-        return None
+        raise where.error(inline, f"the reference {src!r} has no valid id",
+                          f"an id after chart: or table: is letters, digits, _ and - ({REFERENCE_ID})")
     return match.group(1), match.group(2), children[0].content, str(children[0].attrs.get("title") or "")
 
 
-def _list_items(tokens: list[Token], start: int) -> tuple[list[list[Run]], int]:
-    depth = 0
-    items: list[list[Run]] = []
-    for j in range(start, len(tokens)):
-        tok = tokens[j]
-        if tok.type.endswith("_list_open"):
-            depth += 1
-        elif tok.type.endswith("_list_close"):
-            depth -= 1
-            if depth == 0:
-                return items, j
-        elif tok.type == "list_item_open" and depth == 1:
-            items.append([])
-        elif tok.type == "inline":
-            if items[-1]:
-                items[-1].append(Run(""))
-            items[-1].extend(_runs(tok))
-    raise ComposeError("unterminated list")
+def item_label(ordered: bool, index: int, level: int) -> str:
+    """The marker of list item ``index`` at nesting ``level``: ● （1）, ○ ①, ■ 1)."""
+    if level == 0:
+        return list_label(ordered, index)
+    if level == 1:
+        if not ordered:
+            return "○ "
+        return chr(0x245F + index) if index <= 20 else f"（{index}）"
+    return f"{index}) " if ordered else "■ "
 
 
-def _gfm_table(tokens: list[Token], start: int, number: int) -> tuple[Table, int]:
+def _list_items(node: SyntaxTreeNode, level: int, where: _Where, out: list[ListItem]) -> None:
+    if level >= LIST_LEVELS:
+        raise where.error(node, f"a list nested {level + 1} levels deep",
+                          f"a digest list nests at most {LIST_LEVELS} levels: flatten it")
+    ordered = node.type == "ordered_list"
+    start = int(node.attrs.get("start", 1)) if ordered else 1
+    for index, item in enumerate(node.children, start=start):
+        label = item_label(ordered, index, level)
+        if not item.children:
+            out.append(ListItem([], level, label))
+        for child in item.children:
+            if child.type == "paragraph":
+                if _reference(child.children[0], where) is not None:
+                    raise where.error(child, "a chart or table reference inside a list",
+                                      "place charts and tables in a paragraph of their own, outside lists")
+                out.append(ListItem(_runs(child.children[0], where), level, label))
+                label = ""  # a further paragraph of the item continues it, unmarked
+            elif child.type in ("bullet_list", "ordered_list"):
+                if label:  # an item that opens with a nested list still gets its marker
+                    out.append(ListItem([], level, label))
+                    label = ""
+                _list_items(child, level + 1, where, out)
+            else:
+                raise _refusal(child, where) if child.type in ("fence", "code_block", "html_block", "heading") \
+                    else where.error(child, f"a {child.type.replace('_', ' ')} inside a list item",
+                                     "a list item holds text and nested lists only")
+
+
+def _quote(node: SyntaxTreeNode, where: _Where) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    for child in node.children:
+        if child.type != "paragraph":
+            if child.type in ("fence", "code_block", "html_block", "heading"):
+                raise _refusal(child, where)
+            raise where.error(child, f"a {child.type.replace('_', ' ')} inside a block quote",
+                              "a block quote holds paragraphs only")
+        if _reference(child.children[0], where) is not None:
+            raise where.error(child, "a chart or table reference inside a block quote",
+                              "place charts and tables in a paragraph of their own, outside quotes")
+        out.append(Paragraph(_runs(child.children[0], where), style="quote"))
+    return out
+
+
+def _gfm_table(node: SyntaxTreeNode, number: int, where: _Where) -> Table:
     header: list[list[str]] = []
     rows: list[list[str]] = []
     numeric: list[bool] = []
-    in_head = False
-    for j in range(start, len(tokens)):
-        tok = tokens[j]
-        if tok.type == "thead_open":
-            in_head = True
-        elif tok.type == "thead_close":
-            in_head = False
-        elif tok.type == "tr_open":
-            (header if in_head else rows).append([])
-        elif tok.type in ("th_open", "td_open"):
-            if in_head:
-                numeric.append("text-align:right" in (tok.attrs.get("style") or ""))
-            (header if in_head else rows)[-1].append(_plain(tokens[j + 1]))
-        elif tok.type == "table_close":
-            return Table(number, "", header, rows, numeric), j
-    raise ComposeError("unterminated table")
+    for part in node.children:
+        in_head = part.type == "thead"
+        for tr in part.children:
+            cells = []
+            for cell in tr.children:
+                if in_head:
+                    numeric.append("text-align:right" in str(cell.attrs.get("style") or ""))
+                cells.append(_plain(cell.children[0], where) if cell.children else "")
+            (header if in_head else rows).append(cells)
+    return Table(number, "", header, rows, numeric)
 
 
-def _plain(inline: Token) -> str:
-    return "".join(r.text for r in _runs(inline))
+def _plain(inline: SyntaxTreeNode, where: _Where) -> str:
+    return "".join(r.text for r in _runs(inline, where))
 
 
-def _runs(inline: Token) -> list[Run]:
+def _runs(inline: SyntaxTreeNode, where: _Where) -> list[Run]:
+    """The runs of an inline node: every inline token is kept as text or refused."""
     runs: list[Run] = []
-    strong = emphasis = False
-    children = inline.children or []
+    strong = emphasis = 0
+    links: list[tuple[str, int]] = []  # (href, index in runs where its text starts)
+    children = inline.token.children or []
     for k, child in enumerate(children):
         kind = child.type
+        href = links[-1][0] if links else ""
         if kind == "strong_open":
-            strong = True
+            strong += 1
         elif kind == "strong_close":
-            strong = False
+            strong -= 1
         elif kind == "em_open":
-            emphasis = True
+            emphasis += 1
         elif kind == "em_close":
-            emphasis = False
+            emphasis -= 1
         elif kind == "text":
-            _append(runs, child.content.replace(ZWSP, ""), strong, emphasis)
-        elif kind in ("code_inline", "html_inline"):
-            _append(runs, child.content, strong, emphasis)
+            _append(runs, child.content.replace(ZWSP, ""), strong > 0, emphasis > 0, href)
+        elif kind == "code_inline":
+            _append(runs, child.content, strong > 0, emphasis > 0, href)
         elif kind == "softbreak":
-            _append(runs, _soft_break(children, k), strong, emphasis)
+            _append(runs, _soft_break(children, k), strong > 0, emphasis > 0, href)
         elif kind == "hardbreak":
-            _append(runs, "\n", strong, emphasis)
+            _append(runs, "\n", strong > 0, emphasis > 0, href)
+        elif kind == "link_open":
+            if child.attrs.get("title"):
+                raise where.error(inline, f"a link title ({child.attrs['title']!r})",
+                                  "a digest does not show link titles: remove it and keep the text and URL")
+            links.append((str(child.attrs.get("href", "")), len(runs)))  # _append keeps its runs apart
+        elif kind == "link_close":
+            href, first = links.pop()
+            text = "".join(r.text for r in runs[first:])
+            shown = href.removeprefix("mailto:")
+            if text != shown:
+                _append(runs, f"（{shown}）", strong > 0, emphasis > 0, href)
         elif kind == "image":
-            _append(runs, child.content, strong, emphasis)
-        # link_open/link_close carry no text of their own: the text between them is kept
+            src = str(child.attrs.get("src", ""))
+            if _REFERENCE_KIND.match(src):
+                raise where.error(inline, f"the reference {src!r} inside a line of text",
+                                  "a chart or table reference stands alone in its paragraph, "
+                                  "with a blank line before and after it")
+            raise where.error(inline, f"an image ({src!r})",
+                              "a digest shows charts and tables only: ![caption](chart:ID) or ![caption](table:ID)")
+        elif kind == "html_inline":
+            raise where.error(inline, f"inline HTML ({child.content!r})",
+                              "HTML is not allowed in a digest: write the text without tags (a literal < as \\<)")
+        else:
+            raise where.error(inline, f"a Markdown {kind.replace('_', ' ')}",
+                              "write it as plain text")
     return runs
 
 
 def _soft_break(children: list[Token], k: int) -> str:
     """A line break in the template source: nothing between CJK text, a space between words."""
-    before = children[k - 1].content[-1:] if k else ""
-    after = children[k + 1].content[:1] if k + 1 < len(children) else ""
+    before = next((c.content[-1:] for c in reversed(children[:k]) if c.content), "")
+    after = next((c.content[:1] for c in children[k + 1:] if c.content), "")
     return " " if before.isascii() and before.isalnum() and after.isascii() and after.isalnum() else ""
 
 
-def _append(runs: list[Run], text: str, strong: bool, emphasis: bool) -> None:
+def _append(runs: list[Run], text: str, strong: bool, emphasis: bool, href: str = "") -> None:
     if not text:
         return
-    if runs and runs[-1].strong == strong and runs[-1].emphasis == emphasis:
-        runs[-1] = Run(runs[-1].text + text, strong, emphasis)
+    last = runs[-1] if runs else None
+    if last is not None and (last.strong, last.emphasis, last.href) == (strong, emphasis, href):
+        runs[-1] = Run(last.text + text, strong, emphasis, href)
     else:
-        runs.append(Run(text, strong, emphasis))
+        runs.append(Run(text, strong, emphasis, href))

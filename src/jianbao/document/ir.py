@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
+from jianbao.document.text import list_label
+
 
 class UnknownNodeError(TypeError):
     """A writer was given a node type it does not render."""
@@ -19,11 +21,17 @@ class UnknownNodeError(TypeError):
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of inline text; ``strong``/``emphasis`` map to bold/italic-or-kai."""
+    """A piece of inline text; ``strong``/``emphasis`` map to bold/italic-or-kai.
+
+    ``href`` makes the run a hyperlink (DOCX w:hyperlink, PDF link annotation). The
+    composer prints a link's URL as text too (“文字（https://…）”), so a printed page
+    and a text extract keep it; writers only make the runs clickable.
+    """
 
     text: str
     strong: bool = False
     emphasis: bool = False
+    href: str = ""
 
 
 @dataclass
@@ -45,7 +53,9 @@ class Heading:
 @dataclass
 class Paragraph:
     runs: list[Run]
-    style: str = "body"  # a theme paragraph style name: body or keypoint
+    # A theme paragraph style name: body, keypoint, or quote (a Markdown block quote:
+    # indented, in 楷体). A style the theme lacks is an error in both writers.
+    style: str = "body"
 
     @property
     def text(self) -> str:
@@ -53,9 +63,37 @@ class Paragraph:
 
 
 @dataclass
+class ListItem:
+    """One list item: its text, its nesting level (0 = outermost) and its printed marker.
+
+    The composer assigns ``label`` ("● ", "（1）", "①" …) so both writers mark alike; a
+    second paragraph of an item is an item of its own with an empty label.
+    """
+
+    runs: list[Run]
+    level: int = 0
+    label: str = ""
+
+
+LIST_LEVELS = 3  # a digest list nests at most this deep (levels 0, 1, 2)
+
+
+@dataclass
 class ListBlock:
-    items: list[list[Run]]
+    """A list, nested lists flattened into items that keep their level.
+
+    Items may be given as bare run lists (one-level lists): they become
+    ``ListItem``s at level 0 labelled as ``ordered`` says.
+    """
+
+    items: list[ListItem]
     ordered: bool = False
+
+    def __post_init__(self) -> None:
+        self.items = [
+            item if isinstance(item, ListItem) else ListItem(list(item), 0, list_label(self.ordered, n))
+            for n, item in enumerate(self.items, start=1)
+        ]
 
 
 @dataclass
@@ -95,7 +133,12 @@ class PageBreak:
     pass
 
 
-Block = Union[Heading, Paragraph, ListBlock, Table, Figure, PageBreak]
+@dataclass
+class ThematicBreak:
+    """A Markdown thematic break (``---``): a thin rule across the text block."""
+
+
+Block = Union[Heading, Paragraph, ListBlock, Table, Figure, PageBreak, ThematicBreak]
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jianbao.charts import chart_data, load_chart_specs, load_table_specs
 from jianbao.charts.spec import MissingData
-from jianbao.document.compose import ComposeError
+from jianbao.document.compose import REFERENCE_ID, ComposeError
 from jianbao.narrative.env import BUILTIN_TEMPLATES
 from jianbao.narrative.render import Narrative
 from jianbao.periods import Period
@@ -24,7 +24,9 @@ from jianbao.reporting import Policy
 from jianbao.tables import build_table
 
 REQUIRED = "required"
-_PLACEMENT = re.compile(r'^[ \t]*!\[[^\]]*\]\((chart|table):([A-Za-z0-9_\-]+)(?:\s+"([^"]*)")?\)[ \t]*\n?', re.MULTILINE)
+_PLACEMENT = re.compile(
+    rf'^[ \t]*!\[[^\]]*\]\((chart|table):({REFERENCE_ID})(?:\s+"([^"]*)")?\)[ \t]*\n?', re.MULTILINE
+)
 
 
 def references(markdown: str, kind: str) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import docx
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
@@ -27,11 +28,13 @@ from jianbao.document.ir import (
     Figure,
     Heading,
     ListBlock,
+    ListItem,
     Masthead,
     PageBreak,
     Paragraph,
     Run,
     Table,
+    ThematicBreak,
     UnknownNodeError,
 )
 from jianbao.theme import Theme
@@ -46,7 +49,7 @@ from jianbao.writers.docx_package import save_deterministic, set_properties
 from jianbao.writers.docx_xml import paragraph, text_run
 from jianbao.writers.fit import display_em, fit_size
 from jianbao.document.layout import column_widths
-from jianbao.document.text import clean_text, list_label, source_line
+from jianbao.document.text import clean_text, source_line
 
 
 def render_docx(doc: Document, theme: Theme, reference: Path | None = None) -> bytes:
@@ -68,6 +71,7 @@ class _Writer:
         self.break_pending = False
         self.bookmarks: dict[int, str] = {}
         self.ids: dict[str, str] = {}
+        self.links: dict[str, str] = {}
         self.dispatch: dict[type, Callable] = {
             Heading: self.heading,
             Paragraph: self.paragraph,
@@ -75,6 +79,7 @@ class _Writer:
             Table: self.table,
             Figure: self.figure,
             PageBreak: self.page_break,
+            ThematicBreak: self.thematic_break,
         }
 
     # -- document -----------------------------------------------------------
@@ -86,7 +91,7 @@ class _Writer:
         headings = list(self._toc_headings())
         self.ids = S.install_styles(
             self.word, self.theme, self.text_width,
-            replace=not self.from_reference, extra=self._paragraph_styles(),
+            replace=not self.from_reference, extra=self._paragraph_styles(), used=self._block_styles(),
         )
         enable_field_update_and_even_odd(self.word)
         if not self.from_reference:
@@ -178,6 +183,21 @@ class _Writer:
         names.update(b.style for b in self.doc.appendix if isinstance(b, Paragraph))
         return sorted(names)
 
+    def _block_styles(self) -> set[str]:
+        """The on-demand Word styles the blocks need: nested list levels and the thematic break."""
+        blocks: list = [*self.doc.key_points, *self.doc.appendix]
+        for chapter in self.doc.chapters:
+            if isinstance(chapter, Chapter):
+                blocks.extend(chapter.blocks)
+        used: set[str] = set()
+        for block in blocks:
+            if isinstance(block, ThematicBreak):
+                used.add(S.THEMATIC_BREAK)
+            elif isinstance(block, ListBlock):
+                used.update(S.LISTS[item.level] for item in block.items
+                            if isinstance(item, ListItem) and 0 <= item.level < len(S.LISTS))
+        return used
+
     def _footers(self) -> None:
         """Page numbers "— N —" as PAGE fields: odd pages right, even pages left."""
         char = round(self.theme.style("page_number").size * 20)
@@ -215,11 +235,24 @@ class _Writer:
         return element
 
     def _inline(self, run: Run) -> etree._Element:
+        if not isinstance(run, Run):
+            raise UnknownNodeError(f"DOCX writer cannot render the inline {type(run).__name__}")
         style = S.EMPHASIS if run.emphasis else S.STRONG if run.strong else None
         element = text_run(clean_text(run.text), self.sid(style) if style else None)
         if run.strong and run.emphasis:
             element[0].append(OxmlElement("w:b"))  # after w:rStyle in the run's rPr
+        if run.href:
+            link = OxmlElement("w:hyperlink", {qn("r:id"): self._link(run.href)})
+            link.append(element)
+            return link
         return element
+
+    def _link(self, url: str) -> str:
+        """The relationship id of an external link, one per URL."""
+        rid = self.links.get(url)
+        if rid is None:
+            rid = self.links[url] = self.word.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        return rid
 
     # -- nodes --------------------------------------------------------------
     def masthead(self, m: Masthead) -> None:
@@ -252,9 +285,10 @@ class _Writer:
                     rpr.append(OxmlElement(tag, {qn("w:val"): half_points}))
 
     def heading(self, h: Heading) -> None:
-        """Levels beyond 3 take the level-3 style (the theme defines three)."""
-        level = min(max(h.level, 1), len(S.HEADINGS))
-        element = self.p(S.HEADINGS[level - 1], h.label)
+        """Levels 1 to 3 (the theme defines three); any other level is an error."""
+        if not 1 <= h.level <= len(S.HEADINGS):
+            raise UnknownNodeError(f"DOCX writer has no level-{h.level} heading style")
+        element = self.p(S.HEADINGS[h.level - 1], h.label)
         name = self.bookmarks.get(id(h))
         if name is not None:
             bookmark(element, int(name[4:]), name)
@@ -263,8 +297,16 @@ class _Writer:
         self.p(S.paragraph_style_name(para.style), runs=para.runs)
 
     def list_block(self, block: ListBlock) -> None:
-        for index, item in enumerate(block.items, start=1):
-            self.p(S.LIST, runs=[Run(list_label(block.ordered, index)), *item])
+        """One paragraph per item, indented by level (``List Paragraph``, ``List 2``, ``List 3``)."""
+        for item in block.items:
+            if not isinstance(item, ListItem) or not 0 <= item.level < len(S.LISTS):
+                raise UnknownNodeError(f"DOCX writer cannot render the list item {item!r}")
+            runs = [Run(item.label), *item.runs] if item.label else item.runs
+            self.p(S.LISTS[item.level], runs=runs)
+
+    def thematic_break(self, _: ThematicBreak) -> None:
+        """An empty paragraph whose bottom border is the rule."""
+        self.p(S.THEMATIC_BREAK)
 
     def page_break(self, _: PageBreak) -> None:
         self.break_pending = True

@@ -22,7 +22,9 @@ from docx.document import Document as DocxDocument
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
+from jianbao.document.ir import LIST_LEVELS, UnknownNodeError
 from jianbao.theme import TextStyle, Theme
+from jianbao.writers.geometry import block_geometry
 
 TWIPS_PER_MM = 1440 / 25.4
 
@@ -45,7 +47,8 @@ class StyleSpec:
     single: bool = False  # force single line spacing (pictures)
     align: str | None = None  # overrides the theme style's alignment
     indent: bool = True  # honour the theme style's first-line indent
-    left_chars: float = 0.0  # left indent in characters (TOC levels)
+    left_chars: float = 0.0  # left indent in characters (TOC levels, nested lists, quotes)
+    right_chars: float = 0.0  # right indent in characters (quotes)
     before: float = 0.0  # space before/after in pt: the theme has no such keys yet,
     after: float = 0.0  # so the masthead's breathing room is fixed here
 
@@ -69,20 +72,32 @@ MARKING = "Masthead Marking"
 FIGURE = "Figure"
 FOOTER = "footer"
 LIST = "List Paragraph"
+LISTS = (LIST, "List 2", "List 3")  # list items by nesting level
+QUOTE = "Quote"
+THEMATIC_BREAK = "Thematic Break"
 STRONG = "Strong"
 EMPHASIS = "Emphasis"
 TABLE = "Table Grid"
 
 # IR paragraph style (theme name) → Word style name; others become their title-cased name.
-PARAGRAPH_STYLES = {"body": BODY, "keypoint": KEY_POINT}
+PARAGRAPH_STYLES = {"body": BODY, "keypoint": KEY_POINT, "quote": QUOTE}
 
 
 def paragraph_style_name(theme_name: str) -> str:
     return PARAGRAPH_STYLES.get(theme_name, theme_name.replace("_", " ").title())
 
 
-def _specs(theme: Theme, text_width: int, extra: list[str]) -> list[StyleSpec]:
+# Styles added only when the document uses them, so a digest without them keeps its bytes.
+ON_DEMAND = (*LISTS[1:], QUOTE, THEMATIC_BREAK)
+
+
+def _specs(theme: Theme, text_width: int, extra: list[str], used: set[str] = frozenset()) -> list[StyleSpec]:
     rule = hex_color(theme.colors["rule"])
+    geometry = block_geometry(theme)
+    quote = geometry["quote_indent_chars"]
+    break_rule = hex_color(theme.colors.get("thematic_break", theme.colors["text"]))
+    break_size = max(2, round(geometry["thematic_break_pt"] * 8))  # w:sz is in eighths of a point
+    break_space = geometry["thematic_break_space_pt"]
     toc_tabs = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{text_width}"/></w:tabs>'
     specs = [
         StyleSpec(NORMAL, "body", align="left", single=True, indent=False),
@@ -116,29 +131,49 @@ def _specs(theme: Theme, text_width: int, extra: list[str]) -> list[StyleSpec]:
         StyleSpec(MARKING, "marking", after=12),
         StyleSpec(FIGURE, "body", single=True, align="center", indent=False, keep_next=True),
         StyleSpec(FOOTER, "page_number", indent=False),
-        StyleSpec(LIST, "body"),
+        *(
+            StyleSpec(name, "body", left_chars=level * geometry["list_level_indent_chars"])
+            for level, name in enumerate(LISTS[:LIST_LEVELS])
+        ),
+        StyleSpec(QUOTE, "quote", left_chars=quote, right_chars=quote),
+        StyleSpec(
+            THEMATIC_BREAK,
+            "body",
+            extra_ppr=f'<w:pBdr><w:bottom w:val="single" w:sz="{break_size}" w:space="1" w:color="{break_rule}"/></w:pBdr>',
+            single=True,
+            indent=False,
+            before=break_space,
+            after=break_space,
+        ),
         StyleSpec(STRONG, None, kind="character"),
         StyleSpec(EMPHASIS, None, kind="character"),
         StyleSpec(TABLE, None, kind="table"),
     ]
+    wanted = set(used) | {paragraph_style_name(t) for t in extra}
+    specs = [spec for spec in specs if spec.name not in ON_DEMAND or spec.name in wanted]
     known = {s.name.lower() for s in specs}
     for theme_name in extra:
         name = paragraph_style_name(theme_name)
+        if theme_name not in theme.raw.get("styles", {}):
+            raise UnknownNodeError(
+                f"DOCX writer: paragraph style {theme_name!r} has no [styles.{theme_name}] in the theme"
+            )
         if name.lower() not in known:
-            source = theme_name if theme_name in theme.raw.get("styles", {}) else "body"
-            specs.append(StyleSpec(name, source))
+            specs.append(StyleSpec(name, theme_name))
             known.add(name.lower())
     return specs
 
 
 def install_styles(
-    document: DocxDocument, theme: Theme, text_width: int, *, replace: bool, extra: list[str]
+    document: DocxDocument, theme: Theme, text_width: int, *, replace: bool, extra: list[str],
+    used: set[str] = frozenset(),
 ) -> dict[str, str]:
     """Ensure every digest style exists; return lower-cased Word style name → styleId.
 
     ``replace`` swaps out same-named styles (the python-docx template); otherwise
     (a reference.docx) existing styles win and only missing ones are added.
-    ``extra`` lists further IR paragraph styles (theme names) the document uses.
+    ``extra`` lists further IR paragraph styles (theme names) the document uses;
+    ``used`` names the ``ON_DEMAND`` Word styles its blocks need (nested list levels, the rule).
     """
     styles = document.styles.element
     existing = {
@@ -150,7 +185,7 @@ def install_styles(
         _set_doc_defaults(styles, theme)
     ids: dict[str, str] = {}
     taken = {s.get(qn("w:styleId")) for s in existing.values()}
-    for spec in _specs(theme, text_width, extra):
+    for spec in _specs(theme, text_width, extra, used):
         old = existing.get(spec.name.lower())
         if old is not None and not replace:
             ids[spec.name.lower()] = old.get(qn("w:styleId"))
@@ -217,7 +252,7 @@ def _style_xml(spec: StyleSpec, style_id: str, theme: Theme, normal_id: str) -> 
 
 
 _BUILTIN = {
-    NORMAL, BODY, TITLE, *HEADINGS, CAPTION, TOC_HEADING, *TOCS, FOOTER, LIST, STRONG, EMPHASIS, TABLE
+    NORMAL, BODY, TITLE, *HEADINGS, CAPTION, TOC_HEADING, *TOCS, FOOTER, *LISTS, QUOTE, STRONG, EMPHASIS, TABLE
 }
 
 
@@ -246,6 +281,8 @@ def _ppr(spec: StyleSpec, style: TextStyle) -> str:
     parts.append(f'<w:spacing w:before="{round(spec.before * 20)}" w:after="{round(spec.after * 20)}" {line}/>')
     char = style.size * 20  # one character of this size, in twips
     left = f'w:leftChars="{round(spec.left_chars * 100)}" w:left="{round(spec.left_chars * char)}" '
+    if spec.right_chars:
+        left += f'w:rightChars="{round(spec.right_chars * 100)}" w:right="{round(spec.right_chars * char)}" '
     parts.append(
         f'<w:ind {left}w:firstLineChars="{round(style.indent_chars * 100)}" '
         f'w:firstLine="{round(style.indent_chars * char)}"/>'

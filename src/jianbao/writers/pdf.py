@@ -23,8 +23,8 @@ from reportlab.platypus import (
 from reportlab.platypus import PageBreak as RLPageBreak
 
 from jianbao.document.ir import (
-    Block, Document, Figure, Heading, ListBlock, PageBreak, Paragraph, Run, Table,
-    UnknownNodeError,
+    LIST_LEVELS, Block, Document, Figure, Heading, ListBlock, ListItem, PageBreak, Paragraph, Run,
+    Table, ThematicBreak, UnknownNodeError,
 )
 from jianbao.theme import TextStyle, Theme
 from jianbao.writers.pdf_flow import (
@@ -32,8 +32,9 @@ from jianbao.writers.pdf_flow import (
     Span, TextBlock, draw_segments, shape,
 )
 from jianbao.document.layout import column_widths
-from jianbao.document.text import clean_text, list_label, source_line
+from jianbao.document.text import clean_text, source_line
 from jianbao.writers.fit import fit_size, keywords_property
+from jianbao.writers.geometry import block_geometry
 from jianbao.writers.pdf_fonts import FontBook
 from jianbao.writers.pdf_image import PngImage
 
@@ -83,6 +84,16 @@ class _PdfWriter:
         self.text_w = self.page_w - self.left - self.right
         self.text_h = self.page_h - self.top - self.bottom
         self.pages: dict[str, int] = {}  # heading key → page, filled while drawing
+        self.geometry = block_geometry(theme)
+        self.dispatch = {
+            Heading: self.heading,
+            Paragraph: self.paragraph,
+            ListBlock: self.list_block,
+            Table: self.table,
+            Figure: lambda fig: [self.figure(fig)],
+            PageBreak: lambda _: [RLPageBreak()],
+            ThematicBreak: self.thematic_break,
+        }
 
     # -- document -------------------------------------------------------
     def render(self) -> tuple[bytes, int]:
@@ -140,10 +151,8 @@ class _PdfWriter:
         return _keep_headings_with_text(story)
 
     # -- styles ---------------------------------------------------------
-    def style(self, name: str, fallback: str = "body") -> TextStyle:
-        """A theme style; paragraph styles the theme lacks (lead, note) fall back to body."""
-        if name not in self.theme.raw.get("styles", {}):
-            name = fallback
+    def style(self, name: str) -> TextStyle:
+        """A theme style (``ThemeError`` when the theme has none of that name)."""
         return self.theme.style(name)
 
     def layout(self, st: TextStyle, *, align: str | None = None, indent: bool = True,
@@ -157,13 +166,15 @@ class _PdfWriter:
         )
 
     def spans(self, runs: list[Run], st: TextStyle) -> list[Span]:
-        """Runs in a style's face: strong is bold, emphasis is kai (楷体)."""
+        """Runs in a style's face: strong is bold, emphasis is kai (楷体); a link keeps its URL."""
         out: list[Span] = []
         for run in runs:
+            if not isinstance(run, Run):
+                raise UnknownNodeError(f"the PDF writer cannot render the inline {type(run).__name__}")
             emphasis = run.emphasis and st.family != "kai"
             face = self.book.style_face(st, bold=st.bold or run.strong,
                                         family="kai" if emphasis else None)
-            out.append((run.text, face))
+            out.append((run.text, face, run.href) if run.href else (run.text, face))
         return out
 
     def text(self, text: str, style: str, *, color: str | None = None,
@@ -204,7 +215,7 @@ class _PdfWriter:
         out.append(self.text(self.doc.key_points_title, "heading1", align="center",
                              indent=False))
         for para in self.doc.key_points:
-            out += self.paragraph(para, default="keypoint")
+            out += self.block(para)
         out.append(Rule(KEYPOINT_RULE, rule, 4, 12))
         return out
 
@@ -238,38 +249,46 @@ class _PdfWriter:
 
     # -- blocks ---------------------------------------------------------
     def block(self, block: Block) -> list[Flowable]:
-        if isinstance(block, Heading):
-            return self.heading(block)
-        if isinstance(block, Paragraph):
-            return self.paragraph(block)
-        if isinstance(block, ListBlock):
-            return self.list_block(block)
-        if isinstance(block, Table):
-            return self.table(block)
-        if isinstance(block, Figure):
-            return [self.figure(block)]
-        if isinstance(block, PageBreak):
-            return [RLPageBreak()]
-        raise UnknownNodeError(f"the PDF writer cannot render a {type(block).__name__} node")
+        """The flowables of one node, dispatched on its exact type (as the DOCX writer does)."""
+        handler = self.dispatch.get(type(block))
+        if handler is None:
+            raise UnknownNodeError(f"the PDF writer cannot render a {type(block).__name__} node")
+        return handler(block)
 
     def heading(self, heading: Heading, key: str = "") -> list[Flowable]:
-        st = self.style(f"heading{min(max(heading.level, 1), 3)}")
+        if heading.level not in (1, 2, 3):
+            raise UnknownNodeError(f"the PDF writer has no level-{heading.level} heading style")
+        st = self.style(f"heading{heading.level}")
         layout = self.layout(st)
         outline = (key, clean_text(heading.label), 0) if key else None
         return [HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], layout,
                              outline=outline, pages=self.pages)]
 
-    def paragraph(self, para: Paragraph, default: str = "body") -> list[Flowable]:
-        st = self.style(para.style, fallback=default)
-        return [TextBlock(self.book, self.spans(para.runs, st), self.layout(st))]
+    def paragraph(self, para: Paragraph) -> list[Flowable]:
+        if para.style not in self.theme.raw.get("styles", {}):
+            raise UnknownNodeError(
+                f"the PDF writer: paragraph style {para.style!r} has no [styles.{para.style}] in the theme")
+        st = self.style(para.style)
+        indent = self.geometry["quote_indent_chars"] * st.size if para.style == "quote" else 0.0
+        return [TextBlock(self.book, self.spans(para.runs, st),
+                          self.layout(st, left=indent, right=indent))]
 
     def list_block(self, lst: ListBlock) -> list[Flowable]:
+        """One block per item, indented by level; the composer chose each item's marker."""
         st = self.style("body")
         out: list[Flowable] = []
-        for n, item in enumerate(lst.items, 1):
-            marker = Run(list_label(lst.ordered, n))
-            out.append(TextBlock(self.book, self.spans([marker, *item], st), self.layout(st)))
+        for item in lst.items:
+            if not isinstance(item, ListItem) or not 0 <= item.level < LIST_LEVELS:
+                raise UnknownNodeError(f"the PDF writer cannot render the list item {item!r}")
+            runs = [Run(item.label), *item.runs] if item.label else item.runs
+            left = item.level * self.geometry["list_level_indent_chars"] * st.size
+            out.append(TextBlock(self.book, self.spans(runs, st), self.layout(st, left=left)))
         return out
+
+    def thematic_break(self, _: ThematicBreak) -> list[Flowable]:
+        color = self.theme.colors.get("thematic_break", self.theme.colors["text"])
+        space = self.geometry["thematic_break_space_pt"]
+        return [Rule(self.geometry["thematic_break_pt"], self.book.color(color), space, space)]
 
     def caption(self, label: str) -> TextBlock:
         return self.text(label, "caption", indent=False, space_before=6, space_after=4)

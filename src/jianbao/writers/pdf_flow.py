@@ -22,7 +22,7 @@ from jianbao.writers.cjk_lines import EPS, break_lines, wordlike
 from jianbao.document.text import drawable_text
 from jianbao.writers.pdf_fonts import Face, FontBook, invisible
 
-Span = tuple[str, Face]
+Span = tuple[str, Face] | tuple[str, Face, str]  # characters, face[, link URL]
 Segment = tuple[str, Face, float]  # characters, face, spacing after each character
 # Where the baseline sits in an em box (ideographs span about -0.12 em to 0.88 em).
 ASCENT = 0.88
@@ -121,6 +121,7 @@ class TextBlock(Flowable):
         self.spaceAfter = space_after
         self._book = book
         self._text, self._faces, self._advances = shape(book, spans)
+        self._links = _links(spans)  # (first char, end char, URL) of each linked span
         self._range = (0, len(self._text))  # the characters this block (or part) sets
         self._lines: list[Line] = []
         self._laid_width: float | None = None
@@ -207,6 +208,26 @@ class TextBlock(Flowable):
     def draw(self) -> None:
         for i, line in enumerate(self._lines):
             draw_segments(self.canv, line.x, self.baseline(i), line.segments)
+            if self._links:
+                self._annotate(line, self.baseline(i))
+
+    def _annotate(self, line: Line, baseline: float) -> None:
+        """A link annotation over each stretch of the line that a linked span set."""
+        x = line.x
+        index = line.start
+        edges: list[tuple[int, float, float]] = []  # character, left x, right x
+        for chars, _face, spacing in line.segments:
+            for _ in chars:
+                advance = self._advances[index]
+                edges.append((index, x, x + advance))
+                x += advance + spacing
+                index += 1
+        size = self.layout.size
+        for first, end, url in self._links:
+            inside = [(left, right) for i, left, right in edges if first <= i < end]
+            if inside:
+                rect = (inside[0][0], baseline - (1 - ASCENT) * size, inside[-1][1], baseline + ASCENT * size)
+                self.canv.linkURL(url, rect, relative=1, thickness=0)
 
     @property
     def text(self) -> str:
@@ -248,7 +269,7 @@ def shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[floa
     faces: list[Face] = []
     advances: list[float] = []
     fallback: dict[tuple[Face, str], Face] = {}
-    for raw, face in spans:
+    for raw, face, *_ in spans:
         for c in drawable_text(raw):
             if invisible(c):
                 continue
@@ -264,6 +285,20 @@ def shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[floa
                 faces.append(face)
             advances.append(book.advance(font, c, face.size))
     return "".join(chars), faces, advances
+
+
+def _links(spans: list[Span]) -> list[tuple[int, int, str]]:
+    """Character ranges (as ``shape`` counts them) of the spans that carry a link URL."""
+    out: list[tuple[int, int, str]] = []
+    if not any(len(span) > 2 and span[2] for span in spans):
+        return out
+    at = 0
+    for span in spans:
+        count = sum(1 for c in drawable_text(span[0]) if not invisible(c))  # as shape() keeps them
+        if len(span) > 2 and span[2]:
+            out.append((at, at + count, span[2]))
+        at += count
+    return out
 
 
 class Heading(TextBlock):

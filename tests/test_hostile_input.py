@@ -173,3 +173,16 @@ def test_validate_warns_of_characters_no_pdf_font_has_a_glyph_for(project: Path)
     assert result.exit_code == 0, result.output
     warning = next(line for line in result.output.splitlines() if "U+13000" in line)
     assert "hostile.yaml" in warning and "will not show in the PDF" in warning
+
+
+def test_a_theme_value_of_the_wrong_type_is_a_validate_problem_not_a_traceback(project: Path) -> None:
+    (project / "templates" / "theme.toml").write_text(
+        '[page]\nwidth_mm = "210"\n[colors]\nrule = "red"\n[styles.body]\nsize = 0\n[styles.note]\nfamily = "comic"\nsize = 12\n',
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "--project", str(project)])
+    assert result.exit_code == 1
+    out = result.output
+    assert "page.width_mm" in out and "'210'" in out
+    assert "colors.rule" in out and "styles.body.size" in out and "styles.note.family" in out
+    build = CliRunner().invoke(main, ["build", "--project", str(project)])
+    assert build.exit_code == 1 and "Traceback" not in build.output and "page.width_mm" in build.output

@@ -42,6 +42,12 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
     config_problems = chapter_problems(project, dataset)
     if config_problems:
         return ValidationReport(config_problems, warnings=warnings)
+    from jianbao.theme import ThemeError, load_theme
+
+    try:
+        load_theme(project.templates_dir / "theme.toml", project.config.digest.font_profile)
+    except ThemeError as exc:
+        return ValidationReport(exc.problems, warnings=warnings)
     warnings += glyph_warnings(project, dataset)
     observations = dataset.observations()
     lacks: list[str] = []

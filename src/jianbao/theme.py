@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from jianbao.resources import builtin_path
+from jianbao.theme_schema import theme_problems
 
 FONT_PACKAGES = "fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai"
-FAMILIES = ("song", "fangsong", "kai", "hei", "xiaobiaosong")
 # Last resorts for symbols and emoji the CJK faces lack, found through fontconfig;
 # a theme's [pdf] fallback_families replaces the list, [[pdf.fonts.fallback]] pins files.
 FALLBACK_FAMILIES = ("Symbola", "DejaVu Sans")
@@ -29,7 +29,11 @@ _REGULAR_STYLES = frozenset({"Regular", "Book", "Normal", "Roman"})
 
 
 class ThemeError(ValueError):
-    """A theme file is malformed or names something that is not there."""
+    """A theme file is malformed or names something that is not there; ``problems`` lists each one."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class FontNotFoundError(ThemeError):
@@ -81,12 +85,7 @@ class Theme:
             spec = dict(self.raw["styles"][name])
         except KeyError:
             raise ThemeError(f"theme: no style [styles.{name}]") from None
-        if spec.get("family") not in FAMILIES:
-            raise ThemeError(
-                f"theme: [styles.{name}] family must be one of {', '.join(FAMILIES)}, "
-                f"got {spec.get('family')!r}"
-            )
-        return TextStyle(**spec)
+        return TextStyle(**spec)  # the schema (theme_schema.py) checked its fields when the theme loaded
 
     # -- fonts ----------------------------------------------------------
     def docx_font(self, family: str) -> str:
@@ -206,12 +205,16 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_theme(override: Path | None = None, font_profile: str | None = None) -> Theme:
-    """The built-in theme, with a project's theme file merged over it."""
+    """The built-in theme, with a project's theme file merged over it, checked against the schema."""
     raw = _read(builtin_path("theme.toml"))
     base_dir = builtin_path(".")
+    where = "built-in theme.toml"
     if override is not None and override.is_file():
         raw = _merge(raw, _read(override))
-        base_dir = override.parent
+        base_dir, where = override.parent, str(override)
+    problems = theme_problems(raw, where)
+    if problems:
+        raise ThemeError(f"{len(problems)} problem(s) in the theme:\n  " + "\n  ".join(problems), problems)
     profile = font_profile or raw.get("font_profile", "windows")
     return Theme(raw=raw, base_dir=base_dir, font_profile=profile)
 

@@ -1,0 +1,114 @@
+"""The theme's one schema: what every key of theme.toml may hold, checked before any writer reads it.
+
+The built-in theme and a project's override are merged first, then checked
+as a whole, so ``width_mm = "210"`` or a style with ``size = 0`` is reported by
+``validate`` (every error, each with its key) instead of failing in a writer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, ValidationError
+
+Family = Literal["song", "fangsong", "kai", "hei", "xiaobiaosong"]
+Positive = Annotated[StrictFloat, Field(gt=0)]  # a strict float takes 12 and 10.5, never "12"
+NonNegative = Annotated[StrictFloat, Field(ge=0)]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Page(_Strict):
+    width_mm: Positive
+    height_mm: Positive
+    margin_top_mm: NonNegative
+    margin_bottom_mm: NonNegative
+    margin_left_mm: NonNegative
+    margin_right_mm: NonNegative
+    footer_distance_mm: NonNegative = 7
+
+
+class Colors(_Strict):
+    masthead: Color
+    rule: Color
+    text: Color
+    caption: Color
+    table_header_fill: Color
+    table_rule: Color
+    thematic_break: Color
+    chart: list[Color] = Field(min_length=1)
+
+
+class Charts(_Strict):
+    font: Family = "hei"
+
+
+class Style(_Strict):
+    family: Family
+    size: Positive
+    line_spacing: NonNegative = 0
+    indent_chars: NonNegative = 0
+    align: Literal["left", "center", "right", "justify"] = "left"
+    bold: StrictBool = False
+    color: Color | Literal[""] = ""
+
+
+class Blocks(_Strict):
+    quote_indent_chars: NonNegative
+    list_level_indent_chars: NonNegative
+    thematic_break_pt: NonNegative
+    thematic_break_space_pt: NonNegative
+
+
+class Profile(_Strict):
+    song: str
+    fangsong: str
+    kai: str
+    hei: str
+    xiaobiaosong: str
+
+
+class Docx(_Strict):
+    latin: str
+    profiles: dict[str, Profile] = Field(min_length=1)
+
+
+class FontFile(_Strict):
+    file: str
+    index: Annotated[StrictInt, Field(ge=0)] = 0
+
+
+class Pdf(_Strict):
+    fonts: dict[Family | Literal["fallback"], list[FontFile]] = Field(default_factory=dict)
+    fallback_families: list[str] | None = None
+
+
+class ThemeModel(_Strict):
+    font_profile: str = "windows"
+    page: Page
+    colors: Colors
+    charts: Charts = Field(default_factory=Charts)
+    styles: dict[str, Style]
+    blocks: Blocks
+    docx: Docx
+    pdf: Pdf = Field(default_factory=Pdf)
+
+
+def theme_problems(raw: dict, where: str) -> list[str]:
+    """Every key of the merged theme that does not hold what it must, one line each ("" when clean)."""
+    try:
+        model = ThemeModel.model_validate(raw)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            found = "" if err["type"] == "missing" else f", found {err.get('input')!r}"
+            lines.append(f"{where}: {key}: {err['msg']}{found}")
+        return list(dict.fromkeys(lines))
+    if model.font_profile not in model.docx.profiles:
+        return [f"{where}: font_profile: expected one of {', '.join(model.docx.profiles)} ([docx.profiles.*]), "
+                f"found {model.font_profile!r}"]
+    return []

@@ -71,7 +71,8 @@ def validate(project_dir: Path, period: str | None) -> None:
 @click.option("--watch", is_flag=True, help="Rebuild whenever data, templates, theme or config change.")
 def build(project_dir: Path, period: str | None, formats: str, watch: bool) -> None:
     """Build the digest into reports/<period>/ (never mails)."""
-    from jianbao.build import build as run_build, parse_formats
+    from jianbao.api import build as run_build
+    from jianbao.build import parse_formats
 
     try:
         fmts = parse_formats(formats)

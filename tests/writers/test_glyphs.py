@@ -18,9 +18,12 @@ from jianbao.writers.pdf_fonts import MissingGlyph, invisible, missing_glyphs
 from ir_samples import sample_document
 
 PRIVATE = "\U000F0001"  # a private-use code point: no font has it
-needs_symbola = pytest.mark.skipif(
-    not any("Symbola" in str(f.file) for f in load_theme().pdf_fallback_fonts()),
-    reason="fonts-symbola is not installed")
+
+
+def test_the_symbol_fallback_is_installed():
+    """dev.sh installs fonts-symbola; the emoji tests below need it, so its absence is a failure."""
+    assert any("Symbola" in str(f.file) for f in load_theme().pdf_fallback_fonts()), \
+        "fonts-symbola is not installed: run bash dev.sh setup"
 
 
 def no_fallback_theme(tmp_path: Path):
@@ -57,12 +60,10 @@ def test_without_a_fallback_font_emoji_are_reported(tmp_path):
                                                                 "GRINNING FACE")]
 
 
-@needs_symbola
 def test_symbola_covers_emoji_and_symbols():
     assert missing_glyphs(load_theme(), [("t", "😀☃✓①→")]) == []
 
 
-@needs_symbola
 def test_the_pdf_draws_emoji_from_the_fallback_and_they_read_back(tmp_path):
     doc = sample_document(tmp_path, paragraphs_per_chapter=1,
                           extra_text="表情😀雪人☃\u202e反转\u202c结束")

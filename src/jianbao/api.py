@@ -45,10 +45,10 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
     from jianbao.theme import ThemeError, load_theme
 
     try:
-        load_theme(project.templates_dir / "theme.toml", project.config.digest.font_profile)
+        theme = load_theme(project.templates_dir / "theme.toml", project.config.digest.font_profile)
     except ThemeError as exc:
         return ValidationReport(exc.problems, warnings=warnings)
-    warnings += glyph_warnings(project, dataset)
+    warnings += glyph_warnings(project, dataset, theme)
     observations = dataset.observations()
     lacks: list[str] = []
     if period:
@@ -68,9 +68,9 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
     return ValidationReport([], summary, warnings, lacks)
 
 
-def glyph_warnings(project: Project, dataset) -> list[str]:
+def glyph_warnings(project: Project, dataset, theme) -> list[str]:
     """A line per character of the data or config that no PDF font has (it would not show), with where it is."""
-    from jianbao.theme import FontNotFoundError, load_theme
+    from jianbao.theme import FontNotFoundError
     from jianbao.writers.pdf_fonts import missing_glyphs
 
     config = project.config
@@ -81,7 +81,6 @@ def glyph_warnings(project: Project, dataset) -> list[str]:
     pieces += [(f"jianbao.toml digest.{key}", getattr(digest, key)) for key in ("name", "unit", "author", "marking")]
     pieces += [(f"jianbao.toml closing.lines[{n}]", line) for n, line in enumerate(config.closing.lines)]
     try:
-        theme = load_theme(project.templates_dir / "theme.toml", digest.font_profile)
         return [str(m) for m in missing_glyphs(theme, pieces)]
     except FontNotFoundError as exc:
         return [str(exc)]

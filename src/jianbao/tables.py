@@ -58,7 +58,7 @@ def build_table(spec: TableSpec, dataset, period: Period, number: int = 0, capti
             if notes is not None:
                 notes.append(f"table {spec.id}: left out row {_row_label(spec, dataset, ri)!r}, {missing.short()}")
     if not built:
-        raise MissingData(f"{where}: no row has data for {period.code}", "", period.code)
+        raise MissingData(where, f"no row has data for {period.code}")
     drawn = [next(iter(periods.values())) for _, _, periods in built if periods]
     shown = common_period(drawn) or period
     says_period = any(c.show == "period" for c in spec.columns)

@@ -41,6 +41,11 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in joined if not _removed(ch)).strip()
 
 
+def first_tab_line(text: str) -> int | None:
+    """The first line (from 1) holding a tab: YAML refuses tabs, and its own message does not say so."""
+    return next((n for n, line in enumerate(text.splitlines(), start=1) if "\t" in line), None)
+
+
 def name_problem(name: str, what: str) -> str | None:
     """Why ``name`` cannot be part of a file name (a path separator, "..", a control character, length), or None."""
     if not name.strip():

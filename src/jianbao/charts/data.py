@@ -162,8 +162,8 @@ def _grid(spec: ChartSpec, dataset, period: Period, policy: Policy) -> tuple[lis
         categories.append(cat)
         columns.append(column)
     if len(categories) < spec.min_categories:
-        raise MissingData(f"{spec.where}: expected at least {spec.min_categories} categories with data, "
-                          f"found {len(categories)}", "", period.code)
+        raise MissingData(spec.where, f"expected at least {spec.min_categories} categories with data, "
+                                      f"found {len(categories)}")
     grid = [[column[si] for column in columns] for si in range(len(spec.series))]
     return categories, grid
 

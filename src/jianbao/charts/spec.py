@@ -39,11 +39,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from jianbao import reporting
 from jianbao.figures import figure_text
 from jianbao.periods import Period, PeriodError, parse_period
+from jianbao.references import ID
+from jianbao.text import first_tab_line
 from jianbao.reporting import Policy
 from jianbao.resources import builtin_path
 
 CHART_TYPES = ("bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar")
-ID_PATTERN = r"^[A-Za-z0-9_\-]+$"  # what document/compose.py accepts after chart: / table:
+ID_PATTERN = rf"^{ID}$"  # what a placement accepts after chart: / table:
 
 
 class SpecError(ValueError):
@@ -53,14 +55,13 @@ class SpecError(ValueError):
 class MissingData(SpecError):
     """The data has no figure for a cell the spec asks for: the chart or table drops, with a note."""
 
-    def __init__(self, message: str, indicator: str, period: str) -> None:
-        super().__init__(message)
-        self.indicator = indicator
-        self.period = period
+    def __init__(self, where: str, missing: str, detail: str = "") -> None:
+        super().__init__(f"{where}: {detail or missing}")
+        self.missing = missing
 
     def short(self) -> str:
         """What is missing, for a build note: no software_revenue for 2026M01-09."""
-        return f"no {self.indicator} for {self.period}" if self.indicator else str(self).rpartition(": ")[2]
+        return self.missing
 
 
 def spec_error(where: str, field: str, expected: str, found: object = None) -> SpecError:
@@ -257,7 +258,7 @@ def load_spec_file(path: Path, model: type[SpecT]) -> SpecT:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        tab = next((n for n, line in enumerate(text.splitlines(), start=1) if "\t" in line), None)
+        tab = first_tab_line(text)
         if tab is not None:
             raise SpecError(f"{path}, line {tab}: expected spaces, found a tab character: YAML indents with "
                             "spaces only") from None
@@ -330,10 +331,9 @@ def observe(dataset, indicator: str, when: str | Period | None, digest: Period, 
                                                       else f"{when} of {digest.code}")
         have = ", ".join(p.code for p in dataset.periods(indicator)) or "none"
         place = f" for region {region!r}" if region else ""
-        raise MissingData(
-            f"{where}: field '{period_field}': expected data for {indicator} in period {asked}{place} "
-            f"(periods with data: {have})", indicator, asked,
-        )
+        raise MissingData(where, f"no {indicator} for {asked}",
+                          f"field '{period_field}': expected data for {indicator} in period {asked}{place} "
+                          f"(periods with data: {have})")
     return obs
 
 

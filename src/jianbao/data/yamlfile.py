@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from jianbao.data.problems import ProblemLog, read_utf8, shown
-from jianbao.text import clean_text
+from jianbao.text import clean_text, first_tab_line
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -96,7 +96,7 @@ def load_yaml(path: Path, log: ProblemLog) -> tuple[bool, Any]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         what = ": ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)]))
         where = f"line {mark.line + 1}" if mark is not None else ""
-        tab = next((n for n, line in enumerate(text.splitlines(), start=1) if "\t" in line), None)
+        tab = first_tab_line(text)
         if tab is not None and (mark is None or mark.line + 1 >= tab):
             log.at_line(tab, "", "expected spaces, found a tab character: YAML indents with spaces only "
                                  "(set your editor to insert spaces)")

@@ -65,11 +65,10 @@ from jianbao.document.ir import (
     ThematicBreak,
 )
 from jianbao.document.text import list_label
+from jianbao.references import ID
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
-# A chart or table id after chart: / table: — the one definition (placements.py builds on it).
-REFERENCE_ID = r"[A-Za-z0-9_\-]+"
-REFERENCE = re.compile(rf"^(chart|table):({REFERENCE_ID})$")
+REFERENCE = re.compile(rf"^(chart|table):({ID})$")  # an image address that places a chart or table
 _REFERENCE_KIND = re.compile(r"^(chart|table):")
 # CommonMark will not close "**标题。**正文": a delimiter between punctuation and a
 # letter does not flank. A zero-width space between full-width punctuation and the
@@ -321,7 +320,7 @@ def _reference(inline: SyntaxTreeNode, where: _Where) -> tuple[str, str, str, st
     match = REFERENCE.match(src)
     if match is None:
         raise where.error(inline, f"the reference {src!r} has no valid id",
-                          f"an id after chart: or table: is letters, digits, _ and - ({REFERENCE_ID})")
+                          f"an id after chart: or table: is letters, digits, _ and - ({ID})")
     return match.group(1), match.group(2), children[0].content, str(children[0].attrs.get("title") or "")
 
 

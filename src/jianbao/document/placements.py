@@ -15,23 +15,21 @@ from pathlib import Path
 
 from jianbao.charts import chart_data, load_chart_specs, load_table_specs
 from jianbao.charts.spec import MissingData
-from jianbao.document.compose import REFERENCE_ID, ComposeError
+from jianbao.document.compose import ComposeError
 from jianbao.narrative.env import BUILTIN_TEMPLATES
 from jianbao.narrative.render import Narrative
 from jianbao.periods import Period
 from jianbao.project import Project
+from jianbao.references import PLACEMENT
 from jianbao.reporting import Policy
 from jianbao.tables import build_table
 
 REQUIRED = "required"
-_PLACEMENT = re.compile(
-    rf'^[ \t]*!\[[^\]]*\]\((chart|table):({REFERENCE_ID})(?:\s+"([^"]*)")?\)[ \t]*\n?', re.MULTILINE
-)
 
 
 def references(markdown: str, kind: str) -> list[str]:
     """Ids of charts or tables the Markdown places, in order, each once."""
-    return list(dict.fromkeys(i for k, i, _ in _PLACEMENT.findall(markdown) if k == kind))
+    return list(dict.fromkeys(i for k, i, _ in PLACEMENT.findall(markdown) if k == kind))
 
 
 def place(project: Project, dataset, period: Period, narrative: Narrative, policy: Policy = Policy()) -> Narrative:
@@ -59,7 +57,7 @@ def place(project: Project, dataset, period: Period, narrative: Narrative, polic
         notes.append(f"{kind} {ident}: left out, {exc.short()}")
         return ""
 
-    markdown = _PLACEMENT.sub(check, narrative.markdown)
+    markdown = PLACEMENT.sub(check, narrative.markdown)
     return dataclasses.replace(narrative, markdown=markdown, notes=notes)
 
 

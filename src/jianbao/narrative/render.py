@@ -159,7 +159,7 @@ def render_chapter(
             raise _missing_problem(missing, sector, name, period) from None
         body = str(module)
     old_style = getattr(module, HEADLINE, None)
-    headline = "".join(scope.headlines) if old_style is None else _one_line(str(old_style))
+    headline = "".join(scope.headlines) if old_style is None else sentences.one_line(old_style)
     if _LEVEL1.search(body):
         raise TemplateProblem(
             "a chapter template must not write a level-1 heading ('# '): the layout writes the chapter "
@@ -215,9 +215,6 @@ def plain_text(markdown: str) -> str:
     return "".join(t.content for t in children if t.type in ("text", "code_inline"))
 
 
-def _one_line(text: str) -> str:
-    """A headline written over several template lines is one sentence (Chinese joins without spaces)."""
-    return "".join(line.strip() for line in text.splitlines())
 
 
 def _tidy(markdown: str) -> str:

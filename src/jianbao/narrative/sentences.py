@@ -38,6 +38,7 @@ from jinja2.parser import Parser
 
 from jianbao.narrative.errors import MissingFigureError
 from jianbao.periods import Period
+from jianbao.references import PLACEMENT
 from jianbao.reporting import same
 
 # The lead label of a sentence is wrapped in these (private-use) marks until the
@@ -45,7 +46,6 @@ from jianbao.reporting import same
 # paragraph can be dropped ("上半年，A。上半年，B。" → "上半年，A。B。").
 LABEL_OPEN, LABEL_CLOSE = "\ue000", "\ue001"
 _LABELLED = re.compile(f"{LABEL_OPEN}([^{LABEL_CLOSE}]*){LABEL_CLOSE}，?")
-_PLACEMENT = re.compile(r"^\s*!\[[^\]]*\]\((?:chart|table):[^)]*\)\s*$", re.MULTILINE)
 _OPENING_PUNCT = "，；、：,;"
 _CLOSING = "。！？；…"
 
@@ -94,7 +94,8 @@ def state(period: Period) -> None:
         s.state(period)
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """Template lines joined into one line of text (Chinese joins without spaces)."""
     return "".join(line.strip() for line in str(text).splitlines())
 
 
@@ -121,7 +122,7 @@ class SentenceExtension(Extension):
     def _sentence(self, *flags: str, caller: Callable[[], str]) -> str:
         s = _scope.get()
         if s is None:  # outside a chapter render (e.g. a mail template): plain text
-            return _one_line(caller())
+            return one_line(caller())
         frame = _Frame()
         text = _render(s, frame, caller, "sentence")
         lead = frame.periods[0] if frame.periods else None
@@ -148,7 +149,7 @@ class SentenceExtension(Extension):
     def _clause(self, *, caller: Callable[[], str]) -> str:
         s = _scope.get()
         if s is None:
-            return _one_line(caller())
+            return one_line(caller())
         parent = s.frames[-1] if s.frames else None
         frame = _Frame()
         text = _render(s, frame, caller, "clause")
@@ -170,7 +171,7 @@ def _render(s: Scope, frame: _Frame, caller: Callable[[], str], what: str) -> st
     """The body on one line, with ``frame`` collecting its figures' periods; "" when a figure is missing."""
     s.frames.append(frame)
     try:
-        return _one_line(caller())
+        return one_line(caller())
     except MissingFigureError as missing:
         s.notes.append(f"dropped a {what}: no figure {missing.short()}")
         return ""
@@ -211,6 +212,6 @@ def drop_empty_sections(markdown: str) -> str:
         end = next((j for j in range(i + 1, len(lines))
                     if (h := _HEADING.match(lines[j])) and len(h.group(1)) <= len(m.group(1))), len(lines))
         span = lines[i + 1:end]
-        if not any(t.strip() and not _HEADING.match(t) and not _PLACEMENT.match(t) for t in span):
+        if not any(t.strip() and not _HEADING.match(t) and not PLACEMENT.match(t) for t in span):
             keep[i:end] = [False] * (end - i)
     return "\n".join(line for line, k in zip(lines, keep) if k)

@@ -47,7 +47,8 @@ def _pdf_text(path: Path) -> str:
 
 
 def _squash(text: str) -> str:
-    return "".join(text.split())
+    """The text without white space and without the page numbers ("— 8 —") a page break puts mid-sentence."""
+    return re.sub(r"—\d+—", "", "".join(text.split()))
 
 
 def test_build_writes_all_formats_and_a_manifest(sample) -> None:

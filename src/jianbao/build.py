@@ -17,7 +17,7 @@ from pathlib import Path
 
 from jianbao import __version__
 from jianbao.config import ConfigError
-from jianbao.document.ir import Document
+from jianbao.ir import Document, Masthead
 from jianbao.document.shell import document_shell
 from jianbao.manifest import Manifest, Output, Summary, input_hashes, publish, sha256_bytes
 from jianbao.periods import Period, parse_period
@@ -268,9 +268,9 @@ def _write(
     outputs = [Output(fmt, name, sha256_bytes(data), pages) for fmt, name, data, pages in built]
     summary = Summary(
         name=project.config.digest.name,
-        issue=shell.masthead.issue,
+        issue=shell.first(Masthead).issue,
         period_label=period.label(),
-        date=shell.masthead.date,
+        date=shell.first(Masthead).date,
         key_points=key_points,
     )
     manifest = Manifest(period.code, __version__, input_hashes(project), summary, outputs)

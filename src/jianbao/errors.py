@@ -7,6 +7,13 @@ the one place the command line learns which of them to show as messages.
 from __future__ import annotations
 
 
+class JianbaoError(Exception):
+    """The root of every error that is the user's to fix (bad data, template, config, theme…).
+
+    The CLI and the API print these as their message, never a traceback.
+    """
+
+
 def user_errors() -> tuple[type[BaseException], ...]:
     from jianbao.atomic import OutputWriteError
     from jianbao.charts.draw import ChartFontError

@@ -27,7 +27,7 @@ from jianbao.charts.spec import (
     spec_error,
 )
 from jianbao.data import Indicator, Observation
-from jianbao.document.ir import Table
+from jianbao.ir import Table
 from jianbao.figures import figure_parts
 from jianbao.periods import Period
 from jianbao.reporting import Policy, label, same

@@ -49,6 +49,8 @@ class TextStyle:
     align: str = "left"
     bold: bool = False
     color: str = ""  # empty = colors.text
+    space_before: float = 0.0  # pt
+    space_after: float = 0.0  # pt
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ class Theme:
     @property
     def colors(self) -> dict[str, Any]:
         return self.raw["colors"]
+
+    @property
+    def blocks(self) -> dict[str, float]:
+        """Block geometry the text styles cannot say: indents, rule weights, cell padding, limits."""
+        return self.raw["blocks"]
 
     def style(self, name: str) -> TextStyle:
         try:

@@ -54,6 +54,8 @@ class Style(_Strict):
     align: Literal["left", "center", "right", "justify"] = "left"
     bold: StrictBool = False
     color: Color | Literal[""] = ""
+    space_before: NonNegative = 0  # pt above the block
+    space_after: NonNegative = 0  # pt below the block
 
 
 class Blocks(_Strict):
@@ -61,6 +63,18 @@ class Blocks(_Strict):
     list_level_indent_chars: NonNegative
     thematic_break_pt: NonNegative
     thematic_break_space_pt: NonNegative
+    masthead_rule_pt: NonNegative
+    masthead_rule_space_pt: NonNegative
+    keypoints_rule_pt: NonNegative
+    closing_outer_rule_pt: NonNegative
+    closing_inner_rule_pt: NonNegative
+    table_rule_pt: NonNegative
+    table_cell_pad_x_pt: NonNegative
+    table_cell_pad_y_pt: NonNegative
+    figure_max_height_share: Annotated[StrictFloat, Field(gt=0, le=1)]
+    long_table_rows: Annotated[StrictInt, Field(ge=1)]
+    contents_levels: Annotated[StrictInt, Field(ge=0, le=3)]
+    bookmark_levels: Annotated[StrictInt, Field(ge=0, le=3)]
 
 
 class Profile(_Strict):

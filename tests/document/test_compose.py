@@ -4,10 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from jianbao.document.compose import ComposeError, chinese_number, compose
-from jianbao.document.ir import Document, Figure, Heading, ListBlock, Masthead, Metadata, Paragraph, Run, Table
+from jianbao.document.assemble import tree
+from jianbao.document.compose import ComposeError
+from jianbao.document.transforms import chinese_number
+from jianbao.ir import (
+    Closing, Contents, Document, Figure, Heading, KeyPoints, ListBlock, Masthead, Metadata, Paragraph, Run, Table,
+)
+from jianbao.theme import load_theme
 
-SHELL = Document(Metadata("t"), Masthead("简报", "第1期", "单位", "2025年7月20日"))
+SHELL = Document(Metadata("t"), [Masthead("简报", "第1期", "单位", "2025年7月20日"), KeyPoints("本期要点"),
+                                 Contents("目　录"), Closing()])
 
 
 def _figure(chart_id: str, caption: str, title: str = "") -> Figure:
@@ -19,7 +25,7 @@ def _table(table_id: str, caption: str, title: str = "") -> Table:
 
 
 def _compose(md: str, sectors=("industry", "equipment")) -> Document:
-    return compose(md, SHELL, list(sectors), _figure, _table)
+    return tree(md, SHELL, list(sectors), _figure, _table, load_theme())
 
 
 MD = """# 本期要点
@@ -55,9 +61,10 @@ AI 终端 *百款*。
 
 def test_key_points_become_keypoint_paragraphs() -> None:
     doc = _compose(MD)
-    assert [p.text for p in doc.key_points] == ["规上工业增加值同比增长6.4%", "装备制造业增加值同比增长10.2%"]
-    assert all(p.style == "keypoint" for p in doc.key_points)
-    assert Run("增长6.4%", strong=True) in doc.key_points[0].runs
+    key_points = doc.first(KeyPoints).paragraphs
+    assert [p.text for p in key_points] == ["规上工业增加值同比增长6.4%", "装备制造业增加值同比增长10.2%"]
+    assert all(p.style == "keypoint" for p in key_points)
+    assert Run("增长6.4%", strong=True) in key_points[0].runs
 
 
 def test_chapters_sections_figures_and_tables_are_numbered_across_the_document() -> None:
@@ -67,8 +74,8 @@ def test_chapters_sections_figures_and_tables_are_numbered_across_the_document()
     first = doc.chapters[0].blocks
     assert first[0] == Paragraph([Run("上半年，规上工业增加值同比增长6.4%。")])
     assert isinstance(first[1], Figure) and first[1].label == "图1　一季度和二季度增速"
-    assert first[2] == Heading(2, "重点行业", "（一）")
-    assert first[3] == Heading(3, "电子行业", "1.")
+    assert isinstance(first[2], Heading) and (first[2].level, first[2].label) == (2, "（一）重点行业")
+    assert isinstance(first[3], Heading) and (first[3].level, first[3].label) == (3, "1.电子行业")
     assert isinstance(first[4], Table) and first[4].label == "表1　key_indicators"
     second = doc.chapters[1].blocks
     assert second[0].text == "5G and AI 终端 百款。"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from jianbao.document.layout import column_widths
+from jianbao.document.transforms import column_widths
 
 
 @pytest.mark.parametrize(

@@ -17,17 +17,19 @@ import pypdf
 import pytest
 from docx.oxml.ns import qn
 
-from jianbao.document.compose import ComposeError, compose
-from jianbao.document.ir import (
-    Closing, Document, Figure, Heading, ListBlock, ListItem, Masthead, Metadata, Paragraph, Run, Table,
-    ThematicBreak,
+from jianbao.document.assemble import tree
+from jianbao.document.compose import ComposeError
+from jianbao.ir import (
+    Closing, Contents, Document, Figure, Heading, KeyPoints, ListBlock, ListItem, Masthead, Metadata, Paragraph,
+    Run, Table, ThematicBreak,
 )
 from jianbao.theme import load_theme
 from jianbao.writers.docx import render_docx
 from jianbao.writers.pdf import render_pdf
 
-SHELL = Document(Metadata("t", created="2025-07-20T00:00:00Z"), Masthead("简报", "第1期", "单位", "2025年7月20日"),
-                 closing=Closing(["报：部领导。"]))
+SHELL = Document(Metadata("t", created="2025-07-20T00:00:00Z"),
+                 [Masthead("简报", "第1期", "单位", "2025年7月20日"), KeyPoints("本期要点"), Contents("目　录"),
+                  Closing(["报：部领导。"])])
 
 # (construct, Markdown, texts a reader must find in both files)
 RENDERED = [
@@ -105,7 +107,7 @@ def _compose(markdown: str, image: Path) -> Document:
     def table(table_id: str, caption: str, title: str) -> Table:
         return Table(0, caption, [["指标", "数值"]], [["增加值", "6.4"]], [False, True])
 
-    return compose(markdown, SHELL, ["industry"], figure, table)
+    return tree(markdown, SHELL, ["industry"], figure, table, load_theme())
 
 
 @pytest.fixture(scope="module")

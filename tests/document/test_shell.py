@@ -6,6 +6,7 @@ import pytest
 
 from jianbao.config import ConfigError, ProjectConfig
 from jianbao.document.shell import document_shell, issue_number
+from jianbao.ir import Masthead
 from jianbao.periods import parse_period
 
 
@@ -47,6 +48,6 @@ def test_yearly_numbering_starts_again_each_january(period, number):
 
 def test_the_masthead_and_keywords_name_no_internal_ids():
     doc = document_shell(config(first_period="2026M01-09", name="简报"), parse_period("2026M01-09"))
-    assert doc.masthead.issue == "第1期"
+    assert doc.first(Masthead).issue == "第1期"
     assert doc.meta.title == "简报（2026年前三季度）"
     assert "industry" not in doc.meta.keywords

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jianbao.document.ir import (
-    Chapter, Closing, Document, Figure, Heading, ListBlock, Masthead, Metadata, PageBreak,
-    Paragraph, Run, Table,
+from jianbao.document.transforms import finish
+from jianbao.ir import (
+    Appendix, Block, Chapter, Closing, Contents, Document, Figure, Heading, KeyPoints, ListBlock, ListItem,
+    Masthead, Metadata, PageBreak, Paragraph, Run, Table, ThematicBreak,
 )
+from jianbao.theme import Theme, load_theme
 
 SOURCE = Path(__file__).resolve().parents[1] / "sources" / "miit-2025h1-press-conference.zh.txt"
 CHAPTER_TITLES = ["工业经济总体运行", "装备制造业", "信息通信业", "软件和信息技术服务业"]
@@ -42,6 +44,22 @@ def write_png(path: Path, width: int = 300, height: int = 180) -> Path:
         draw.rectangle([30 + i * 65, height - 10 - h, 70 + i * 65, height - 10], fill="#C00000")
     image.save(path, format="PNG")
     return path
+
+
+def digest(meta: Metadata, masthead: Masthead, key_points=(), chapters=(), appendix: Appendix | None = None,
+           closing: Closing | None = None, toc: bool = True, theme: Theme | None = None) -> Document:
+    """A finished tree from the digest's parts, as ``document.assemble.tree`` would give the writers."""
+    parts: list = [masthead]
+    if key_points:
+        parts.append(KeyPoints("本期要点", list(key_points)))
+    if toc:
+        parts.append(Contents("目　录"))
+    parts.extend(chapters)
+    if appendix is not None:
+        parts += [PageBreak(), appendix]
+    if closing is not None:
+        parts.append(closing)
+    return finish(Document(meta, parts), theme or load_theme())
 
 
 def sample_document(image_dir: Path, paragraphs_per_chapter: int = 6,
@@ -80,7 +98,7 @@ def sample_document(image_dir: Path, paragraphs_per_chapter: int = 6,
         if i == 2:
             blocks.append(PageBreak())
         chapters.append(Chapter(Heading(1, title, f"{numbers[i]}、"), blocks, sector=f"s{i}"))
-    return Document(
+    return digest(
         meta=Metadata(title="工业和信息化发展简报 2025年上半年", subject="2025年上半年工业和信息化发展",
                       author="工业和信息化部运行监测协调局", keywords=["工业", "信息化", "简报"],
                       created="2025-07-20T00:00:00Z"),
@@ -91,11 +109,44 @@ def sample_document(image_dir: Path, paragraphs_per_chapter: int = 6,
                     Paragraph([Run("31个省份规上工业增加值全部实现同比增长，其中福建、安徽、河南、湖南增长8%以上。")],
                               style="keypoint")],
         chapters=chapters,
-        appendix=[Heading(1, "附：数据表"),
-                  Table(2, "主要指标", header=[["指标", "数值", "单位", "来源"]],
-                        rows=[["规模以上工业增加值增速", "6.4", "%", "国家统计局"],
-                              ["汽车产量", "1562.1", "万辆", "工业和信息化部"]],
-                        numeric=[False, True, False, False], source="数据来源：国家统计局")],
+        appendix=Appendix(Heading(1, "数据表", "附："),
+                          [Table(2, "主要指标", header=[["指标", "数值", "单位", "来源"]],
+                                 rows=[["规模以上工业增加值增速", "6.4", "%", "国家统计局"],
+                                       ["汽车产量", "1562.1", "万辆", "工业和信息化部"]],
+                                 numeric=[False, True, False, False], source="数据来源：国家统计局")]),
         closing=Closing(["报：部领导。", "送：各司局，各省、自治区、直辖市工业和信息化主管部门。"],
                         print_run="共印50份"),
     )
+
+
+def every_node_document(folder: Path) -> tuple[Document, list[str]]:
+    """A tiny document holding every block type and every inline variant, and the texts each shows."""
+    image = write_png(folder / "chart.png")
+    blocks: list[Block] = [
+        Heading(2, "节标题甲", "（一）"),
+        Heading(3, "小节标题乙", "1."),
+        Paragraph([Run("正文丙，"), Run("加粗丁", strong=True), Run("，"), Run("强调戊", emphasis=True), Run("，"),
+                   Run("粗强调己", strong=True, emphasis=True), Run("，"),
+                   Run("链接庚（https://www.miit.gov.cn/）", href="https://www.miit.gov.cn/"), Run("。")]),
+        Paragraph([Run("引文辛。")], style="quote"),
+        ListBlock([ListItem([Run("外层壬")], 0, "● "), ListItem([Run("内层癸")], 1, "○ "),
+                   ListItem([Run("三层子")], 2, "1) "), ListItem([Run("续段丑")], 0, "")]),
+        ListBlock([[Run("有序寅")]], ordered=True),
+        ThematicBreak(),
+        Table(1, "表格卯", [["指标辰", "数值"]], [["巳", "6.4"]], [False, True], source="国家统计局"),
+        Figure(1, "图形午", image, 100, 60, source="工业和信息化部"),
+        PageBreak(),
+        Paragraph([Run("分页后未。")]),
+    ]
+    texts = ["（一）节标题甲", "1.小节标题乙", "正文丙，加粗丁，强调戊，粗强调己，链接庚（https://www.miit.gov.cn/）。",
+             "引文辛。", "●外层壬", "○内层癸", "1)三层子", "续段丑", "（1）有序寅", "表1　表格卯", "指标辰", "巳",
+             "图1", "图形午", "数据来源：工业和信息化部", "分页后未。", "要点申。"]
+    doc = digest(
+        Metadata("覆盖", created="2025-07-20T00:00:00Z"),
+        Masthead("简报", "第1期", "单位", "2025年7月20日"),
+        key_points=[Paragraph([Run("要点申。")], style="keypoint")],
+        chapters=[Chapter(Heading(1, "章标题"), blocks, "s")],
+        appendix=Appendix(Heading(1, "数据", "附："), [Table(0, "附表酉", [["指标"]], [["戌"]], [False])]),
+        closing=Closing(["报：部领导。"]),
+    )
+    return doc, texts + ["附：数据", "表2　附表酉", "目　录"]

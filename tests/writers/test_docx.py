@@ -18,12 +18,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from jianbao.document.ir import (
+from jianbao.ir import (
+    Appendix,
     Chapter,
     Closing,
+    Contents,
     Document,
     Figure,
     Heading,
+    KeyPoints,
     ListBlock,
     Masthead,
     Metadata,
@@ -35,6 +38,8 @@ from jianbao.document.ir import (
 )
 from jianbao.theme import load_theme
 from jianbao.writers.docx import render_docx
+
+from ir_samples import digest
 
 CHAPTERS = [
     "工业经济总体运行",
@@ -95,7 +100,7 @@ def sample_document(folder: Path, hostile: str = "") -> Document:
         if hostile and i == 2:
             blocks.append(Paragraph([Run(hostile)]))
         chapters.append(Chapter(Heading(1, title, number=f"{NUMERALS[i]}、"), blocks, sector=f"s{i}"))
-    return Document(
+    return digest(
         meta=Metadata(
             title="工业和信息化发展简报（2025年上半年）",
             subject="2025年上半年工业和信息化发展简报",
@@ -108,8 +113,8 @@ def sample_document(folder: Path, hostile: str = "") -> Document:
         key_points=[Paragraph([Run("上半年规模以上工业增加值同比增长6.4%。")], style="keypoint"),
                     Paragraph([Run("汽车产销量双双突破1500万辆。")], style="keypoint")],
         chapters=chapters,
-        appendix=[PageBreak(), Heading(1, "附：数据表"),
-                  Paragraph([Run("本附表列出正文使用的全部指标。")], style="source")],
+        appendix=Appendix(Heading(1, "数据表", "附："),
+                          [Paragraph([Run("本附表列出正文使用的全部指标。")], style="source")]),
         closing=Closing(lines=["报：部领导。", "送：各司局。"], print_run="共印50份"),
     )
 
@@ -349,21 +354,22 @@ def test_other_paragraph_styles_get_a_style_of_their_own(word, tmp_path, theme):
     assert note.style.name == "Source"
     assert _rfonts(note.style).get(qn("w:eastAsia")) == theme.docx_font("kai")
     doc = sample_document(tmp_path)
-    doc.appendix.append(Paragraph([Run("说明文字")], style="caption"))
+    doc.first(Appendix).blocks.append(Paragraph([Run("说明文字")], style="caption"))
     out = docx.Document(io.BytesIO(render_docx(doc, theme)))
     assert next(p for p in out.paragraphs if p.text == "说明文字").style.name == "Caption"
 
 
 def test_a_paragraph_style_the_theme_lacks_is_an_error(tmp_path, theme):
     doc = sample_document(tmp_path)
-    doc.appendix.append(Paragraph([Run("说明文字")], style="note"))
+    doc.first(Appendix).blocks.append(Paragraph([Run("说明文字")], style="note"))
     with pytest.raises(UnknownNodeError, match=r"\[styles.note\]"):
         render_docx(doc, theme)
 
 
 def test_without_toc_or_key_points(tmp_path, theme):
     doc = sample_document(tmp_path)
-    doc.toc, doc.key_points = False, []
+    doc.parts = [p for p in doc.parts if not isinstance(p, (Contents, KeyPoints))]
+    doc.parts.remove(next(p for p in doc.parts if isinstance(p, PageBreak)))  # the one after the contents
     doc.meta.title = "标题\x0b<&>"
     out = docx.Document(io.BytesIO(render_docx(doc, theme)))
     assert not out.element.body.xpath(".//w:instrText")

@@ -1,8 +1,7 @@
-"""Every IR node a chapter can hold is rendered by both writers; anything else is an error in each.
+"""Every node type of the tree is rendered by every writer; anything else is an error in each.
 
-The node classes are read from ``document/ir.py`` (the ``Block`` union, plus the
-inline ``Run`` and the ``ListItem``), so a node type added there without a writer
-fails here until both writers render it.
+The node classes are read from ``jianbao/ir.py`` (``NODE_TYPES``), so a node type
+added there without a ``visit_<Node>`` method in each writer fails here.
 """
 
 from __future__ import annotations
@@ -16,50 +15,20 @@ from pathlib import Path
 import docx
 import pytest
 
-from jianbao.document import ir
-from jianbao.document.ir import (
-    Block, Chapter, Closing, Document, Figure, Heading, ListBlock, ListItem, Masthead, Metadata, PageBreak,
-    Paragraph, Run, Table, ThematicBreak, UnknownNodeError,
+from jianbao import ir
+from jianbao.document.transforms import finish
+from jianbao.ir import (
+    Appendix, Block, Chapter, ChartRef, Closing, Document, Figure, Heading, ListBlock, ListItem, Masthead,
+    Metadata, PageBreak, Paragraph, Run, Table, TableRef, ThematicBreak, UnknownNodeError,
 )
 from jianbao.theme import load_theme
-from jianbao.writers.docx import render_docx
-from jianbao.writers.pdf import render_pdf
+from jianbao.writers.docx import DocxWriter, render_docx
+from jianbao.writers.pdf import PdfWriter, render_pdf
 
-from ir_samples import write_png
+from ir_samples import every_node_document
 
-BLOCK_TYPES = set(typing.get_args(Block))
-
-
-def _one_of_each(folder: Path) -> tuple[Document, list[str]]:
-    """A tiny document holding every block type and every inline variant, and the texts each shows."""
-    image = write_png(folder / "chart.png")
-    blocks: list[Block] = [
-        Heading(2, "节标题甲", "（一）"),
-        Heading(3, "小节标题乙", "1."),
-        Paragraph([Run("正文丙，"), Run("加粗丁", strong=True), Run("，"), Run("强调戊", emphasis=True), Run("，"),
-                   Run("粗强调己", strong=True, emphasis=True), Run("，"),
-                   Run("链接庚（https://www.miit.gov.cn/）", href="https://www.miit.gov.cn/"), Run("。")]),
-        Paragraph([Run("引文辛。")], style="quote"),
-        ListBlock([ListItem([Run("外层壬")], 0, "● "), ListItem([Run("内层癸")], 1, "○ "),
-                   ListItem([Run("三层子")], 2, "1) "), ListItem([Run("续段丑")], 0, "")]),
-        ListBlock([[Run("有序寅")]], ordered=True),
-        ThematicBreak(),
-        Table(1, "表格卯", [["指标辰", "数值"]], [["巳", "6.4"]], [False, True], source="国家统计局"),
-        Figure(1, "图形午", image, 100, 60, source="工业和信息化部"),
-        PageBreak(),
-        Paragraph([Run("分页后未。")]),
-    ]
-    texts = ["（一）节标题甲", "1.小节标题乙", "正文丙，加粗丁，强调戊，粗强调己，链接庚（https://www.miit.gov.cn/）。",
-             "引文辛。", "●外层壬", "○内层癸", "1)三层子", "续段丑", "（1）有序寅", "表1　表格卯", "指标辰", "巳",
-             "图1", "图形午", "数据来源：工业和信息化部", "分页后未。", "要点申。"]
-    doc = Document(
-        Metadata("覆盖", created="2025-07-20T00:00:00Z"),
-        Masthead("简报", "第1期", "单位", "2025年7月20日"),
-        key_points=[Paragraph([Run("要点申。")], style="keypoint")],
-        chapters=[Chapter(Heading(1, "章标题", "一、"), blocks, "s")],
-        closing=Closing(["报：部领导。"]),
-    )
-    return doc, texts
+BLOCK_TYPES = set(typing.get_args(Block)) - set(ir.PENDING_TYPES)
+WRITERS = [DocxWriter, PdfWriter]
 
 
 def _squash(text: str) -> str:
@@ -73,29 +42,55 @@ def theme():
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    return _one_of_each(tmp_path_factory.mktemp("coverage"))
+    return every_node_document(tmp_path_factory.mktemp("coverage"))
+
+
+def _walk(node):
+    yield node
+    for value in getattr(node, "__dict__", {}).values():
+        for child in value if isinstance(value, list) else [value]:
+            if hasattr(child, "__dataclass_fields__"):
+                yield from _walk(child)
 
 
 def test_the_sample_holds_every_node_type(sample):
     doc, _ = sample
+    found = {type(n) for part in doc.parts for n in _walk(part)}
+    assert found == set(ir.NODE_TYPES)
     blocks = doc.chapters[0].blocks
     assert {type(b) for b in blocks} == BLOCK_TYPES
     runs = [r for b in blocks if isinstance(b, Paragraph) for r in b.runs]
     assert {(r.strong, r.emphasis, bool(r.href)) for r in runs} >= {
         (False, False, False), (True, False, False), (False, True, False), (True, True, False), (False, False, True)}
-    styles = {b.style for b in blocks if isinstance(b, Paragraph)} | {p.style for p in doc.key_points}
+    styles = {b.style for b in blocks if isinstance(b, Paragraph)} | {
+        p.style for p in doc.first(ir.KeyPoints).paragraphs}
     assert styles == {"body", "quote", "keypoint"}
     levels = {item.level for b in blocks if isinstance(b, ListBlock) for item in b.items}
     assert levels == set(range(ir.LIST_LEVELS))
 
 
 def test_the_ir_has_no_node_type_this_test_does_not_know():
-    """A new dataclass in ir.py that can sit in a chapter must join Block (and this sample)."""
-    frame = {"Chapter", "Masthead", "Closing", "Metadata", "Document"}
-    inline = {"Run", "ListItem"}
-    nodes = {name for name, value in vars(ir).items()
+    """A new dataclass in ir.py is a node every writer renders (NODE_TYPES) or one the transforms replace."""
+    nodes = {value for value in vars(ir).values()
              if isinstance(value, type) and hasattr(value, "__dataclass_fields__")}
-    assert nodes == frame | inline | {t.__name__ for t in BLOCK_TYPES}
+    assert nodes == set(ir.NODE_TYPES) | set(ir.PENDING_TYPES) | {ir.Metadata, ir.Document}
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.__name__)
+def test_every_writer_has_a_visit_method_for_every_node_type(writer):
+    missing = [t.__name__ for t in ir.NODE_TYPES if not callable(getattr(writer, f"visit_{t.__name__}", None))]
+    assert not missing, f"{writer.__name__} lacks visit methods for {missing}"
+
+
+@pytest.mark.parametrize("node", [ChartRef("growth", "增速"), TableRef("key", "指标")], ids=["chart", "table"])
+@pytest.mark.parametrize("writer", ["docx", "pdf"])
+def test_a_pending_reference_never_reaches_a_file(sample, theme, node, writer):
+    doc, _ = sample
+    doc = Document(doc.meta, [Chapter(Heading(1, "章", "一、"), [node], "s")])
+    with pytest.raises(UnknownNodeError, match=type(node).__name__):
+        render_docx(doc, theme) if writer == "docx" else render_pdf(doc, theme)
+    with pytest.raises(ValueError, match="unresolved"):
+        finish(doc, theme)
 
 
 def test_docx_renders_every_node(sample, theme):
@@ -137,7 +132,7 @@ class SubParagraph(Paragraph):
 @pytest.mark.parametrize("writer", ["docx", "pdf"])
 def test_an_unknown_block_is_an_error_in_each_writer(sample, theme, node, writer):
     doc, _ = sample
-    doc = Document(doc.meta, doc.masthead, chapters=[Chapter(Heading(1, "章", "一、"), [node], "s")])
+    doc = Document(doc.meta, [doc.first(Masthead), Chapter(Heading(1, "章", "一、"), [node], "s")])
     with pytest.raises(UnknownNodeError):
         render_docx(doc, theme) if writer == "docx" else render_pdf(doc, theme)
 
@@ -151,6 +146,6 @@ def test_an_unknown_block_is_an_error_in_each_writer(sample, theme, node, writer
 @pytest.mark.parametrize("writer", ["docx", "pdf"])
 def test_a_node_a_writer_cannot_render_faithfully_is_an_error(sample, theme, block, writer):
     doc, _ = sample
-    doc = Document(doc.meta, doc.masthead, chapters=[Chapter(Heading(1, "章", "一、"), [block], "s")])
+    doc = Document(doc.meta, [doc.first(Masthead), Chapter(Heading(1, "章", "一、"), [block], "s")])
     with pytest.raises(UnknownNodeError):
         render_docx(doc, theme) if writer == "docx" else render_pdf(doc, theme)

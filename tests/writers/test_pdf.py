@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from jianbao import theme as theme_module
-from jianbao.document.ir import Chapter, Heading, UnknownNodeError
+from jianbao.ir import Chapter, Heading, UnknownNodeError
 from jianbao.theme import FontNotFoundError, load_theme
 from jianbao.writers.pdf import render_pdf
 
@@ -109,13 +109,20 @@ def test_figure_is_placed_with_caption_below(pdf_sample):
     assert len(reader.pages[caption.page - 1].images) == 1
 
 
-def test_one_bookmark_per_chapter_pointing_at_its_heading(pdf_sample):
+def test_every_heading_is_a_bookmark_nested_by_level_pointing_at_its_heading(pdf_sample):
     doc, path, _, _ = pdf_sample
     reader = pypdf.PdfReader(path)
     outline = reader.outline
-    assert [item.title for item in outline] == [c.heading.label for c in doc.chapters]
+    top = [item for item in outline if not isinstance(item, list)]
+    headings = [h for h in doc.blocks_in_order() if isinstance(h, Heading)]
+    assert [item.title for item in top] == [h.label for h in headings if h.level == 1]
+
+    def flat(items):
+        return [t for item in items for t in (flat(item) if isinstance(item, list) else [item.title])]
+
+    assert flat(outline) == [h.label for h in headings]
     texts = page_texts(path)
-    for item in outline:
+    for item in top:
         page = reader.get_destination_page_number(item)
         assert item.title in texts[page]
 
@@ -204,7 +211,7 @@ def test_missing_font_gives_the_clear_error(tmp_path, monkeypatch):
 
 def test_unknown_node_is_an_error(tmp_path, pdf_theme):
     doc = sample_document(tmp_path, paragraphs_per_chapter=1)
-    doc.chapters.append(Chapter(Heading(1, "其他", "五、"), [object()]))  # type: ignore[list-item]
+    doc.parts.append(Chapter(Heading(1, "其他", "五、"), [object()]))  # type: ignore[list-item]
     with pytest.raises(UnknownNodeError, match="object"):
         render_pdf(doc, pdf_theme)
 

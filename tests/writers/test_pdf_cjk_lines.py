@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jianbao.writers.cjk_lines import NO_END, NO_START, break_lines
+from jianbao.cjk import NO_END, NO_START, break_lines
 
 
 def lines_of(text: str, width: float, first: float | None = None) -> list[str]:

@@ -18,7 +18,8 @@ import pypdf
 import pytest
 
 from jianbao.build import build
-from jianbao.document.ir import Chapter, Heading
+from jianbao.document.transforms import finish
+from jianbao.ir import Appendix, Chapter, Heading
 from jianbao.scaffold import init_project
 from jianbao.theme import load_theme
 from jianbao.writers.docx import render_docx
@@ -87,9 +88,10 @@ def many_times(request, tmp_path_factory):
 def test_many_times_the_chapters_build_with_contents_over_pages(many_times):
     pdf, _, chapters = many_times
     entries = contents_pages(pdf)
-    assert len(entries) == chapters
+    assert len(entries) == chapters + 1  # and the appendix
     check_contents(pdf, list(entries))
-    assert len(pypdf.PdfReader(pdf).outline) == chapters
+    top = [o for o in pypdf.PdfReader(pdf).outline if not isinstance(o, list)]
+    assert [o.title for o in top] == list(entries)
 
 
 def test_many_times_the_chapters_docx_keeps_its_properties_in_limits(many_times):
@@ -116,7 +118,9 @@ def twenty_times(tmp_path_factory):
         model = base.chapters[n]
         heading = Heading(1, f"{model.heading.text}（{cycle + 1}）", f"{i + 1}、")
         chapters.append(Chapter(heading, model.blocks[:3], sector=model.sector))
-    doc = replace(base, chapters=chapters)
+    first = base.parts.index(base.chapters[0])
+    doc = replace(base, parts=[*base.parts[:first], *chapters, *base.parts[first + len(base.chapters):]])
+    finish(doc, load_theme())
     doc.meta = replace(base.meta, title="工业和信息化发展简报" * 30,
                        keywords=[c.heading.text for c in chapters] + ["工业"] * 20)
     return doc, folder
@@ -127,7 +131,7 @@ def test_twenty_times_the_chapters_pdf_contents_run_over_pages(twenty_times):
     data, pages = render_pdf(doc, load_theme())
     path = folder / "digest20.pdf"
     path.write_bytes(data)
-    labels = [c.heading.label for c in doc.chapters]
+    labels = [c.heading.label for c in doc.chapters] + [doc.first(Appendix).heading.label]
     check_contents(path, labels)
     assert len({page for page, _ in contents_pages(path).values()}) >= 4
     assert pypdf.PdfReader(path).metadata.title == doc.meta.title

@@ -24,7 +24,7 @@ from jianbao.charts import draw as draw_module
 from jianbao.charts.draw import ChartStyle, chart_style, render_png
 from jianbao.charts.parallel import SharedDrawing
 from jianbao.charts.spec import ChartSpec
-from jianbao.document.ir import Figure
+from jianbao.ir import Figure
 from jianbao.forked import can_fork
 from jianbao.periods import Period
 from jianbao.reporting import Policy

@@ -1,9 +1,10 @@
-"""Assemble the Document: draw the referenced charts, build the tables, compose, append data.
+"""Assemble the tree: read the Markdown, draw the referenced charts, resolve, append the data, finish.
 
 The narrative's Markdown names charts and tables by id; this is where those
 ids meet the chart and table specs. :func:`jianbao.document.placements.place`
 has already removed the placements the data cannot fill and refused unknown
-ids, so every placement left can be drawn.
+ids, so every placement left can be drawn. The transforms then settle numbering,
+contents and layout once for every writer.
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from contextlib import AbstractContextManager
 from jianbao.charts import DrawnCharts, chart_figure, draw_charts, load_chart_specs, load_table_specs
 from jianbao.charts.parallel import SharedDrawing
 from jianbao.charts.spec import format_value
-from jianbao.document.compose import compose
-from jianbao.document.ir import Block, Document, Figure, Heading, PageBreak, Table
+from jianbao.document.compose import read_digest
+from jianbao.document.transforms import (
+    FigureResolver, TableResolver, finish, place_appendix, resolve, with_body,
+)
+from jianbao.ir import Appendix, Document, Figure, Heading, KeyPoints, Table
 from jianbao.document.placements import references
 from jianbao.narrative.render import Narrative
 from jianbao.periods import Period
 from jianbao.project import Project
 from jianbao.reporting import Policy
+from jianbao.theme import Theme
 from jianbao.tables import build_table
 
 APPENDIX_TITLE = "本期数据一览"
@@ -64,9 +69,8 @@ def assemble(
     titles = dict((c[0], c[1]) for c in chapters)
     try:
         with stage("compose"):
-            doc = compose(narrative.markdown, shell, narrative.chapters, figure, table)
-            tables = sum(isinstance(b, Table) for b in doc.blocks_in_order())
-            doc.appendix = appendix(narrative, dataset, tables + 1)
+            doc = tree(narrative.markdown, shell, narrative.chapters, figure, table, theme,
+                       appendix(narrative, dataset))
             doc.meta.keywords = [*shell.meta.keywords, *(titles[s] for s in narrative.chapters)]
     except BaseException:
         images.cancel()
@@ -74,8 +78,18 @@ def assemble(
     return doc, images
 
 
-def appendix(narrative: Narrative, dataset, number: int) -> list[Block]:
-    """附 (on a new page): every figure the text used, with its period, value and source.
+def tree(markdown: str, shell: Document, sectors: list[str], figure: FigureResolver, table: TableResolver,
+         theme: Theme, appendix: Appendix | None = None) -> Document:
+    """The finished tree of a digest's Markdown: read, resolved, appendix placed, numbered, laid out."""
+    key_points, chapters = read_digest(markdown, shell.first(KeyPoints).title, sectors)
+    doc = with_body(shell, key_points, chapters)
+    resolve(doc, figure, table)
+    place_appendix(doc, appendix)
+    return finish(doc, theme)
+
+
+def appendix(narrative: Narrative, dataset) -> Appendix | None:
+    """附: every figure the text used, with its period, value and source (None when it used none).
 
     Values print as the text prints them (the one formatter: 14万家, 超过79%, 8%以上);
     a figure the catalog derives says so in its source cell: 中国汽车工业协会（根据…计算）.
@@ -87,6 +101,6 @@ def appendix(narrative: Narrative, dataset, number: int) -> list[Block]:
         source = f"{ind.source}（{obs.derived}）" if obs.derived else ind.source
         rows.append([name, obs.period.label(), format_value(obs, ind, with_unit=True), source])
     if not rows:
-        return []
-    table = Table(number, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, True, False])
-    return [PageBreak(), Heading(1, APPENDIX_TITLE, "附："), table]
+        return None
+    table = Table(0, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, True, False])
+    return Appendix(Heading(1, APPENDIX_TITLE, "附："), [table])

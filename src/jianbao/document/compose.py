@@ -1,11 +1,11 @@
-"""Markdown from the narrative stage → the document IR.
+"""The reader: Markdown from the narrative stage → the key points and chapters of the tree.
 
 The Markdown is CommonMark with GFM tables, parsed by markdown-it-py. Its
 shape is fixed by the layout template: a level-1 heading "本期要点" followed by
 the key points, then one level-1 heading per chapter. A paragraph that is only
-an image whose URL is ``chart:ID`` or ``table:ID`` places that chart or table;
-the resolvers passed in turn the id into a Figure or Table, and this module
-numbers chapters (一、), sections (（一）), subsections (1.), figures and tables.
+an image whose URL is ``chart:ID`` or ``table:ID`` places that chart or table as
+a pending ``ChartRef``/``TableRef``; the transforms resolve those, and number
+chapters (一、), sections (（一）), subsections (1.), figures and tables.
 
 The reader is total: every construct markdown-it yields is mapped to a node or
 refused with a ``ComposeError`` naming the chapter and the Markdown line.
@@ -24,7 +24,7 @@ paragraph                  Paragraph (body)
 hard / soft line break     a line feed / nothing between CJK, a space between words
 ``[text](url)``, ``<url>`` Run(href=url) for the text, then "（url）" (unless
                            the text is the URL); a link title is refused
-``![…](chart:ID)`` alone   Figure (numbered 图N); ``table:ID`` → Table (表N)
+``![…](chart:ID)`` alone   ChartRef (a Figure, 图N); ``table:ID`` → TableRef (表N)
 any other image            refused (also a chart/table reference inside text)
 ``> quote``                Paragraph(style="quote") per paragraph; only
                            paragraphs inside a quote
@@ -41,33 +41,31 @@ GFM table                  Table (numbered 表N)
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from jianbao.document.ir import (
+from jianbao.errors import JianbaoError
+from jianbao.ir import (
+    LIST_LEVELS,
     Block,
     Chapter,
-    Document,
-    Figure,
+    ChartRef,
     Heading,
-    LIST_LEVELS,
     ListBlock,
     ListItem,
     Paragraph,
     Run,
     Table,
+    TableRef,
     ThematicBreak,
+    item_label,
 )
-from jianbao.document.text import list_label
 from jianbao.references import ID
 
-CHINESE_NUMERALS = "一二三四五六七八九十"
 REFERENCE = re.compile(rf"^(chart|table):({ID})$")  # an image address that places a chart or table
 _REFERENCE_KIND = re.compile(r"^(chart|table):")
 # CommonMark will not close "**标题。**正文": a delimiter between punctuation and a
@@ -78,59 +76,15 @@ _CJK_PUNCT = "[\u2010-\u206f\u3000-\u303f\uff00-\uffef]"
 _PUNCT_BEFORE = re.compile(rf"({_CJK_PUNCT})(\*+)")
 _PUNCT_AFTER = re.compile(rf"(\*+)({_CJK_PUNCT})")
 
-# (id, caption, title) → the unnumbered Figure or Table, or None when it drops for want of data;
-# the title of ``![caption](chart:id "required")`` marks a placement that must not drop.
-FigureResolver = Callable[[str, str, str], Figure | None]
-TableResolver = Callable[[str, str, str], Table | None]
 
 
-class ComposeError(ValueError):
+class ComposeError(JianbaoError, ValueError):
     """The Markdown does not have the digest's shape, or references an unknown id."""
 
 
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 35 → 三十五, 100 → 一百, 105 → 一百零五, 110 → 一百一十, 2003 → 二千零三."""
-    if not 1 <= n <= 9999:
-        raise ValueError(f"chapter number out of range: {n}")
-    if n < 10:
-        return CHINESE_NUMERALS[n - 1]
-    if n < 20:  # 十二, not 一十二
-        return "十" + ("" if n == 10 else CHINESE_NUMERALS[n - 11])
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit == 0:
-            zero = bool(out)
-            continue
-        if zero:
-            out += "零"
-            zero = False
-        out += CHINESE_NUMERALS[digit - 1] + unit
-    return out
-
-
-def heading_number(level: int, n: int) -> str:
-    if level == 1:
-        return f"{chinese_number(n)}、"
-    if level == 2:
-        return f"（{chinese_number(n)}）"
-    return f"{n}."
-
-
-@dataclass
-class _Counters:
-    figure: int = 0
-    table: int = 0
-
-
-def compose(
-    markdown: str,
-    shell: Document,
-    sectors: list[str],
-    figure: FigureResolver,
-    table: TableResolver,
-) -> Document:
-    """Fill ``shell`` (metadata, masthead, closing already set) with key points and chapters.
+def read_digest(markdown: str, key_points_title: str,
+                sectors: list[str]) -> tuple[list[Paragraph], list[Chapter]]:
+    """The key points and the chapters (unnumbered, with pending chart and table references).
 
     ``sectors`` gives the sector id of each level-1 chapter heading in order.
     Raises ``ComposeError`` for a construct a digest does not have, naming the
@@ -139,25 +93,22 @@ def compose(
     markdown = _PUNCT_AFTER.sub(rf"\1{ZWSP}\2", _PUNCT_BEFORE.sub(rf"\1{ZWSP}\2", markdown))
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     sections = _split_level1(SyntaxTreeNode(tokens))
-    counters = _Counters()
-    doc = dataclasses.replace(shell, key_points=[], chapters=[])
-    chapter_sections = [s for s in sections if s.title != shell.key_points_title]
+    chapter_sections = [s for s in sections if s.title != key_points_title]
     if len(chapter_sections) != len(sectors):
         raise ComposeError(
             f"the digest Markdown has {len(chapter_sections)} chapters, the config lists {len(sectors)}"
         )
-    chapters = iter(sectors)
+    key_points: list[Paragraph] = []
+    chapters: list[Chapter] = []
+    sector_of = iter(sectors)
     for section in sections:
-        if section.title == shell.key_points_title:
-            where = _Where(f"the key points ({section.title})", section.line)
-            doc.key_points = _key_points(section.body, where)
+        if section.title == key_points_title:
+            key_points = _key_points(section.body, _Where(f"the key points ({section.title})", section.line))
             continue
-        sector = next(chapters)
+        sector = next(sector_of)
         where = _Where(f"chapter “{section.title}” (sector {sector})", section.line)
-        blocks = _blocks(section.body, where, counters, figure, table)
-        number = heading_number(1, len(doc.chapters) + 1)
-        doc.chapters.append(Chapter(Heading(1, section.title, number), blocks, sector))
-    return doc
+        chapters.append(Chapter(Heading(1, section.title), _blocks(section.body, where), sector))
+    return key_points, chapters
 
 
 @dataclass
@@ -239,10 +190,8 @@ def _source_text(node: SyntaxTreeNode) -> str:
     return "".join(texts) or node.type
 
 
-def _blocks(nodes: list[SyntaxTreeNode], where: _Where, counters: _Counters, figure: FigureResolver,
-            table: TableResolver) -> list[Block]:
+def _blocks(nodes: list[SyntaxTreeNode], where: _Where) -> list[Block]:
     blocks: list[Block] = []
-    section = subsection = 0
     for node in nodes:
         kind = node.type
         if kind == "heading":
@@ -251,30 +200,19 @@ def _blocks(nodes: list[SyntaxTreeNode], where: _Where, counters: _Counters, fig
                 raise where.error(
                     node, "a setext heading (a line underlined with === or ---)",
                     "write a section as “## 标题”; for a rule leave a blank line before ---")
-            if level == 2:
-                section += 1
-                subsection = 0
-                blocks.append(Heading(2, _plain(node.children[0], where), heading_number(2, section)))
-            elif level == 3:
-                subsection += 1
-                blocks.append(Heading(3, _plain(node.children[0], where), heading_number(3, subsection)))
-            else:
+            if level not in (2, 3):
                 raise where.error(
                     node, f"a level-{level} heading ({'#' * level})",
                     "a digest has chapters (#), sections (##) and subsections (###) only: "
                     "use ### or write it as a paragraph with a bold lead-in (**…**)")
+            blocks.append(Heading(level, _plain(node.children[0], where)))
         elif kind == "paragraph":
             inline = node.children[0]
             ref = _reference(inline, where)
             if ref is None:
                 blocks.append(Paragraph(_runs(inline, where)))
-            elif ref[0] == "chart":
-                if (placed := figure(*ref[1:])) is not None:
-                    counters.figure += 1
-                    blocks.append(dataclasses.replace(placed, number=counters.figure))
-            elif (placed := table(*ref[1:])) is not None:
-                counters.table += 1
-                blocks.append(dataclasses.replace(placed, number=counters.table))
+            else:
+                blocks.append((ChartRef if ref[0] == "chart" else TableRef)(*ref[1:]))
         elif kind in ("bullet_list", "ordered_list"):
             items: list[ListItem] = []
             _list_items(node, 0, where, items)
@@ -284,8 +222,7 @@ def _blocks(nodes: list[SyntaxTreeNode], where: _Where, counters: _Counters, fig
         elif kind == "hr":
             blocks.append(ThematicBreak())
         elif kind == "table":
-            counters.table += 1
-            blocks.append(_gfm_table(node, counters.table, where))
+            blocks.append(_gfm_table(node, where))
         else:
             raise _refusal(node, where)
     return blocks
@@ -322,17 +259,6 @@ def _reference(inline: SyntaxTreeNode, where: _Where) -> tuple[str, str, str, st
         raise where.error(inline, f"the reference {src!r} has no valid id",
                           f"an id after chart: or table: is letters, digits, _ and - ({ID})")
     return match.group(1), match.group(2), children[0].content, str(children[0].attrs.get("title") or "")
-
-
-def item_label(ordered: bool, index: int, level: int) -> str:
-    """The marker of list item ``index`` at nesting ``level``: ● （1）, ○ ①, ■ 1)."""
-    if level == 0:
-        return list_label(ordered, index)
-    if level == 1:
-        if not ordered:
-            return "○ "
-        return chr(0x245F + index) if index <= 20 else f"（{index}）"
-    return f"{index}) " if ordered else "■ "
 
 
 def _list_items(node: SyntaxTreeNode, level: int, where: _Where, out: list[ListItem]) -> None:
@@ -378,7 +304,7 @@ def _quote(node: SyntaxTreeNode, where: _Where) -> list[Paragraph]:
     return out
 
 
-def _gfm_table(node: SyntaxTreeNode, number: int, where: _Where) -> Table:
+def _gfm_table(node: SyntaxTreeNode, where: _Where) -> Table:
     header: list[list[str]] = []
     rows: list[list[str]] = []
     numeric: list[bool] = []
@@ -391,7 +317,7 @@ def _gfm_table(node: SyntaxTreeNode, number: int, where: _Where) -> Table:
                     numeric.append("text-align:right" in str(cell.attrs.get("style") or ""))
                 cells.append(_plain(cell.children[0], where) if cell.children else "")
             (header if in_head else rows).append(cells)
-    return Table(number, "", header, rows, numeric)
+    return Table(0, "", header, rows, numeric)
 
 
 def _plain(inline: SyntaxTreeNode, where: _Where) -> str:

@@ -1,4 +1,5 @@
-"""The parts of a digest that come from config, not narrative: masthead, metadata, closing.
+"""The parts of a digest that come from config, not narrative: metadata, masthead, the key points
+and contents titles, closing.
 
 Issue numbers count up by one per period of the configured kind, and the
 issue date comes from config, so two builds of the same inputs agree to the byte.
@@ -10,8 +11,12 @@ import os
 from datetime import UTC, date, datetime
 
 from jianbao.config import ConfigError, ProjectConfig
-from jianbao.document.ir import Closing, Document, Masthead, Metadata
+from jianbao.ir import Closing, Contents, Document, KeyPoints, Masthead, Metadata
 from jianbao.periods import Period, parse_period
+
+
+KEY_POINTS_TITLE = "本期要点"  # also the level-1 heading the layout template gives the key points
+CONTENTS_TITLE = "目　录"
 
 
 def issue_number(config: ProjectConfig, period: Period) -> int:
@@ -90,9 +95,13 @@ def document_shell(config: ProjectConfig, period: Period) -> Document:
             keywords=[digest.name, period.label()],
             created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         ),
-        masthead=Masthead(digest.name, issue, digest.unit, chinese_date(day), digest.marking),
-        closing=Closing(
-            lines=list(closing.lines),
-            print_run=f"共印{closing.print_run}份" if closing.print_run else "",
-        ),
+        parts=[
+            Masthead(digest.name, issue, digest.unit, chinese_date(day), digest.marking),
+            KeyPoints(KEY_POINTS_TITLE),
+            Contents(CONTENTS_TITLE),
+            Closing(
+                lines=list(closing.lines),
+                print_run=f"共印{closing.print_run}份" if closing.print_run else "",
+            ),
+        ],
     )

@@ -9,7 +9,7 @@ documents do.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import docx
@@ -20,13 +20,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
 
-from jianbao.document.ir import (
-    Block,
+from jianbao.ir import (
+    Appendix,
     Chapter,
     Closing,
+    Contents,
+    ContentsEntry,
     Document,
     Figure,
     Heading,
+    KeyPoints,
     ListBlock,
     ListItem,
     Masthead,
@@ -37,27 +40,31 @@ from jianbao.document.ir import (
     ThematicBreak,
     UnknownNodeError,
 )
+from jianbao.cjk import display_em
 from jianbao.theme import Theme
 from jianbao.writers import docx_styles as S
 from jianbao.writers.docx_fields import (
     bookmark,
     enable_field_update_and_even_odd,
     field_runs,
-    toc_paragraphs,
+    toc_entry,
+    toc_field,
 )
 from jianbao.writers.docx_package import save_deterministic, set_properties
-from jianbao.writers.docx_xml import paragraph, text_run
-from jianbao.writers.fit import display_em, fit_size
-from jianbao.document.layout import column_widths
-from jianbao.document.text import clean_text, source_line
+from jianbao.writers.docx_xml import paragraph, set_paragraph_property, text_run
+from jianbao.writers.fit import fit_size
+from jianbao.writers.text import clean_text
+from jianbao.writers.visitor import Visitor
 
 
 def render_docx(doc: Document, theme: Theme, reference: Path | None = None) -> bytes:
-    """The digest as DOCX bytes; identical input gives identical bytes."""
-    return _Writer(doc, theme, reference).render()
+    """The digest (a finished tree, see ``document.transforms``) as DOCX bytes; same input, same bytes."""
+    return DocxWriter(doc, theme, reference).render()
 
 
-class _Writer:
+class DocxWriter(Visitor):
+    name = "DOCX writer"
+
     def __init__(self, doc: Document, theme: Theme, reference: Path | None) -> None:
         self.doc = doc
         self.theme = theme
@@ -69,26 +76,14 @@ class _Writer:
         self.body = self.word.element.body
         self.end = self.body.get_or_add_sectPr()  # new content goes before the final sectPr
         self.break_pending = False
-        self.bookmarks: dict[int, str] = {}
         self.ids: dict[str, str] = {}
         self.links: dict[str, str] = {}
-        self.dispatch: dict[type, Callable] = {
-            Heading: self.heading,
-            Paragraph: self.paragraph,
-            ListBlock: self.list_block,
-            Table: self.table,
-            Figure: self.figure,
-            PageBreak: self.page_break,
-            ThematicBreak: self.thematic_break,
-        }
 
     # -- document -----------------------------------------------------------
     def render(self) -> bytes:
-        doc = self.doc
         if self.from_reference:
             self._clear_body()
         self._setup_page()
-        headings = list(self._toc_headings())
         self.ids = S.install_styles(
             self.word, self.theme, self.text_width,
             replace=not self.from_reference, extra=self._paragraph_styles(), used=self._block_styles(),
@@ -97,35 +92,19 @@ class _Writer:
         if not self.from_reference:
             self._chinese_theme_fonts()
         self._footers()
-        self.masthead(doc.masthead)
-        if doc.key_points:
-            self.p(S.TITLE, doc.key_points_title)
-            self.blocks(doc.key_points)
-        if doc.toc:
-            self.p(S.TOC_HEADING, doc.toc_title)
-            levels = {i + 1: self.sid(name) for i, name in enumerate(S.TOCS)}
-            entries = [(h.level, clean_text(h.label), self.bookmarks[id(h)]) for h in headings]
-            for element in toc_paragraphs(entries, levels):
-                self.end.addprevious(element)
-            self.break_pending = bool(doc.chapters)
-        for chapter in doc.chapters:
-            if not isinstance(chapter, Chapter):
-                raise UnknownNodeError(f"DOCX writer: a chapter must be a Chapter, got {type(chapter).__name__}")
-            self.heading(chapter.heading)
-            self.blocks(chapter.blocks)
-        self.blocks(doc.appendix)
-        self.closing(doc.closing)
+        for part in self.doc.parts:
+            self.visit(part)
         if self.break_pending:  # a trailing page break: an empty paragraph carries it
             self.p(S.NORMAL)
-        set_properties(self.word, doc.meta)
+        set_properties(self.word, self.doc.meta)
         return save_deterministic(self.word)
 
-    def blocks(self, blocks: Iterable[Block]) -> None:
-        for block in blocks:
-            handler = self.dispatch.get(type(block))
-            if handler is None:
-                raise UnknownNodeError(f"DOCX writer cannot render {type(block).__name__}")
-            handler(block)
+    def _blocks(self) -> list:
+        """Every block the writer will meet, key points included (to know the styles it needs)."""
+        blocks: list = self.doc.blocks_in_order()
+        for part in self.doc.find(KeyPoints):
+            blocks.extend(part.paragraphs)
+        return blocks
 
     # -- setup --------------------------------------------------------------
     def _clear_body(self) -> None:
@@ -160,37 +139,13 @@ class _Writer:
         if lang is not None:
             lang.set(qn("w:eastAsia"), "zh-CN")
 
-    def _toc_headings(self) -> Iterable[Heading]:
-        """Chapter headings (and the appendix's) in reading order, each given a bookmark name.
-
-        The contents list chapters only, as the PDF's does and a briefing's usually does."""
-        blocks: list[Block] = []
-        for chapter in self.doc.chapters:
-            if isinstance(chapter, Chapter):
-                blocks.append(chapter.heading)
-                blocks.extend(chapter.blocks)
-        blocks.extend(self.doc.appendix)
-        for block in blocks:
-            if isinstance(block, Heading) and block.level == 1:
-                self.bookmarks[id(block)] = f"_Toc{len(self.bookmarks) + 1:08d}"
-                yield block
-
     def _paragraph_styles(self) -> list[str]:
-        names = {p.style for p in self.doc.key_points if isinstance(p, Paragraph)}
-        for chapter in self.doc.chapters:
-            if isinstance(chapter, Chapter):
-                names.update(b.style for b in chapter.blocks if isinstance(b, Paragraph))
-        names.update(b.style for b in self.doc.appendix if isinstance(b, Paragraph))
-        return sorted(names)
+        return sorted({b.style for b in self._blocks() if isinstance(b, Paragraph)})
 
     def _block_styles(self) -> set[str]:
         """The on-demand Word styles the blocks need: nested list levels and the thematic break."""
-        blocks: list = [*self.doc.key_points, *self.doc.appendix]
-        for chapter in self.doc.chapters:
-            if isinstance(chapter, Chapter):
-                blocks.extend(chapter.blocks)
         used: set[str] = set()
-        for block in blocks:
+        for block in self._blocks():
             if isinstance(block, ThematicBreak):
                 used.add(S.THEMATIC_BREAK)
             elif isinstance(block, ListBlock):
@@ -225,18 +180,23 @@ class _Writer:
         """Append a paragraph in a digest style (by Word style name)."""
         element = paragraph(self.sid(style))
         if self.break_pending:
-            element[0].insert(1, OxmlElement("w:pageBreakBefore"))
+            set_paragraph_property(element, "pageBreakBefore")
             self.break_pending = False
         if text:
             element.append(text_run(clean_text(text)))
         for run in runs:
-            element.append(self._inline(run))
+            element.append(self.visit(run))
         self.end.addprevious(element)
         return element
 
-    def _inline(self, run: Run) -> etree._Element:
-        if not isinstance(run, Run):
-            raise UnknownNodeError(f"DOCX writer cannot render the inline {type(run).__name__}")
+    def rule(self, element: etree._Element, side: str, points: float, color: str, space: float) -> None:
+        """A paragraph border: the rules around 本期要点, from the theme."""
+        border = set_paragraph_property(element, "pBdr")
+        border.append(OxmlElement(f"w:{side}", {
+            qn("w:val"): "single", qn("w:sz"): str(S.eighths(points)), qn("w:space"): str(round(space)),
+            qn("w:color"): S.hex_color(color)}))
+
+    def visit_Run(self, run: Run) -> etree._Element:
         style = S.EMPHASIS if run.emphasis else S.STRONG if run.strong else None
         element = text_run(clean_text(run.text), self.sid(style) if style else None)
         if run.strong and run.emphasis:
@@ -254,10 +214,8 @@ class _Writer:
             rid = self.links[url] = self.word.part.relate_to(url, RT.HYPERLINK, is_external=True)
         return rid
 
-    # -- nodes --------------------------------------------------------------
-    def masthead(self, m: Masthead) -> None:
-        if not isinstance(m, Masthead):
-            raise UnknownNodeError(f"DOCX writer: masthead must be a Masthead, got {type(m).__name__}")
+    # -- the digest's parts ---------------------------------------------------
+    def visit_Masthead(self, m: Masthead) -> None:
         if m.marking:
             self.p(S.MARKING, m.marking)
         self.masthead_name(m.name)
@@ -284,39 +242,73 @@ class _Writer:
                 for tag in ("w:sz", "w:szCs"):
                     rpr.append(OxmlElement(tag, {qn("w:val"): half_points}))
 
-    def heading(self, h: Heading) -> None:
+    def visit_KeyPoints(self, box: KeyPoints) -> None:
+        """The title and the points between two rules (``[blocks] keypoints_rule_pt``, ``colors.rule``)."""
+        weight, color = self.theme.blocks["keypoints_rule_pt"], self.theme.colors["rule"]
+        title = self.p(S.KEY_POINTS_TITLE, box.title)
+        self.rule(title, "top", weight, color, self.theme.style("keypoints_title").space_before)
+        last = None
+        for point in box.paragraphs:
+            last = self.visit(point)
+        if last is not None:
+            self.rule(last, "bottom", weight, color, self.theme.style("keypoints_title").space_after)
+
+    def visit_Contents(self, contents: Contents) -> None:
+        """A TOC field whose result is already the entries (see ``docx_fields``)."""
+        self.p(S.TOC_HEADING, contents.title)
+        paragraphs = [self.visit(entry) for entry in contents.entries]
+        for element in toc_field(paragraphs, self.theme.blocks["contents_levels"], self.sid(S.TOCS[0])):
+            self.end.addprevious(element)
+
+    def visit_ContentsEntry(self, entry: ContentsEntry) -> etree._Element:
+        if not 1 <= entry.level <= len(S.TOCS):
+            raise UnknownNodeError(f"DOCX writer has no level-{entry.level} contents style")
+        return toc_entry(self.sid(S.TOCS[entry.level - 1]), clean_text(entry.label), entry.anchor)
+
+    def visit_Chapter(self, chapter: Chapter) -> None:
+        self.visit(chapter.heading)
+        self.visit_all(chapter.blocks)
+
+    def visit_Appendix(self, appendix: Appendix) -> None:
+        self.visit(appendix.heading)
+        self.visit_all(appendix.blocks)
+
+    # -- blocks ---------------------------------------------------------------
+    def visit_Heading(self, h: Heading) -> etree._Element:
         """Levels 1 to 3 (the theme defines three); any other level is an error."""
         if not 1 <= h.level <= len(S.HEADINGS):
             raise UnknownNodeError(f"DOCX writer has no level-{h.level} heading style")
         element = self.p(S.HEADINGS[h.level - 1], h.label)
-        name = self.bookmarks.get(id(h))
-        if name is not None:
-            bookmark(element, int(name[4:]), name)
+        if not h.keep_with_next:
+            set_paragraph_property(element, "keepNext", {"val": "0"})
+        if h.anchor:
+            bookmark(element, int(h.anchor.removeprefix("_Toc")), h.anchor)
+        return element
 
-    def paragraph(self, para: Paragraph) -> None:
-        self.p(S.paragraph_style_name(para.style), runs=para.runs)
+    def visit_Paragraph(self, para: Paragraph) -> etree._Element:
+        return self.p(S.paragraph_style_name(para.style), runs=para.runs)
 
-    def list_block(self, block: ListBlock) -> None:
+    def visit_ListBlock(self, block: ListBlock) -> None:
         """One paragraph per item, indented by level (``List Paragraph``, ``List 2``, ``List 3``)."""
-        for item in block.items:
-            if not isinstance(item, ListItem) or not 0 <= item.level < len(S.LISTS):
-                raise UnknownNodeError(f"DOCX writer cannot render the list item {item!r}")
-            runs = [Run(item.label), *item.runs] if item.label else item.runs
-            self.p(S.LISTS[item.level], runs=runs)
+        self.visit_all(block.items)
 
-    def thematic_break(self, _: ThematicBreak) -> None:
+    def visit_ListItem(self, item: ListItem) -> etree._Element:
+        if not 0 <= item.level < len(S.LISTS):
+            raise UnknownNodeError(f"DOCX writer cannot render a list item at level {item.level}")
+        runs = [Run(item.label), *item.runs] if item.label else item.runs
+        return self.p(S.LISTS[item.level], runs=runs)
+
+    def visit_ThematicBreak(self, _: ThematicBreak) -> None:
         """An empty paragraph whose bottom border is the rule."""
         self.p(S.THEMATIC_BREAK)
 
-    def page_break(self, _: PageBreak) -> None:
+    def visit_PageBreak(self, _: PageBreak) -> None:
         self.break_pending = True
 
-    def figure(self, fig: Figure) -> None:
-        width, height = fig.width_mm, fig.height_mm
-        if width > self.text_width_mm:  # never wider than the text block
-            width, height = self.text_width_mm, height * self.text_width_mm / width
+    def visit_Figure(self, fig: Figure) -> None:
+        """The picture at the size the layout transform gave it, then its caption and source."""
         element = self.p(S.FIGURE)
-        inline = self.word.part.new_pic_inline(str(fig.image), Mm(width), Mm(height))
+        inline = self.word.part.new_pic_inline(str(fig.image), Mm(fig.width_mm), Mm(fig.height_mm))
         run = OxmlElement("w:r")
         drawing = OxmlElement("w:drawing")
         drawing.append(inline)
@@ -324,12 +316,14 @@ class _Writer:
         element.append(run)
         self.p(S.CAPTION, fig.label)
         if fig.source:
-            self.p(S.SOURCE, source_line(fig.source))
+            self.p(S.SOURCE, fig.source)
 
-    def table(self, t: Table) -> None:
+    def visit_Table(self, t: Table) -> None:
+        """Caption, grid and source. A table that does not split keeps its rows together
+        (keepNext on every row but the last), and the last row keeps with the source."""
         self.p(S.CAPTION, t.label)
-        columns = max([len(t.numeric), *(len(r) for r in t.header + t.rows)])
-        widths = _column_widths(t.header + t.rows, columns, self.text_width, self.theme.style("table").size)
+        widths = [round(share * self.text_width) for share in t.widths]
+        widths[0] += self.text_width - sum(widths)
         tbl = OxmlElement("w:tbl")
         tbl.append(_tbl_pr(self.sid(S.TABLE)))
         grid = OxmlElement("w:tblGrid")
@@ -337,15 +331,19 @@ class _Writer:
             grid.append(OxmlElement("w:gridCol", {qn("w:w"): str(w)}))
         tbl.append(grid)
         fill = S.hex_color(self.theme.colors["table_header_fill"])
-        for row in t.header:
-            tbl.append(self._row(row, widths, header=True, fill=fill, numeric=t.numeric))
-        for row in t.rows:
-            tbl.append(self._row(row, widths, header=False, fill="", numeric=t.numeric))
+        rows = t.header + t.rows
+        for r, row in enumerate(rows):
+            header = r < len(t.header)
+            last = r == len(rows) - 1
+            keep = bool(t.source) if last else (header or not t.splits)
+            tbl.append(self._row(row, widths, header=header, fill=fill if header else "", numeric=t.numeric,
+                                 keep=keep))
         self.end.addprevious(tbl)
         if t.source:
-            self.p(S.SOURCE, source_line(t.source))
+            self.p(S.SOURCE, t.source)
 
-    def _row(self, cells: list[str], widths: list[int], *, header: bool, fill: str, numeric: list[bool]):
+    def _row(self, cells: list[str], widths: list[int], *, header: bool, fill: str, numeric: list[bool],
+             keep: bool):
         tr = OxmlElement("w:tr")
         trpr = OxmlElement("w:trPr")
         trpr.append(OxmlElement("w:cantSplit"))
@@ -365,26 +363,29 @@ class _Writer:
             tc.append(tcpr)
             align = "center" if header else "right" if i < len(numeric) and numeric[i] else None
             p = paragraph(self.sid(S.TABLE_TEXT), align)
+            if keep:
+                set_paragraph_property(p, "keepNext")
             p.append(text_run(clean_text(text), self.sid(S.STRONG) if header else None))
             tc.append(p)
             tr.append(tc)
         return tr
 
-    def closing(self, c: Closing) -> None:
+    def visit_Closing(self, c: Closing) -> None:
         """版记: one-column table, rules top and bottom as wide as the text block."""
-        if not isinstance(c, Closing):
-            raise UnknownNodeError(f"DOCX writer: closing must be a Closing, got {type(c).__name__}")
         if not c.lines and not c.print_run:
             return
         self.p(S.NORMAL)
         char = round(self.theme.style("closing").size * 20)
         rule = S.hex_color(self.theme.colors["text"])
+        outer = S.eighths(self.theme.blocks["closing_outer_rule_pt"])
+        inner = S.eighths(self.theme.blocks["closing_inner_rule_pt"])
         tbl = OxmlElement("w:tbl")
         tblpr = OxmlElement("w:tblPr")
         tblpr.append(OxmlElement("w:tblW", {qn("w:w"): str(self.text_width), qn("w:type"): "dxa"}))
         tblpr.append(OxmlElement("w:jc", {qn("w:val"): "center"}))
         borders = OxmlElement("w:tblBorders")
-        for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 6), ("insideV", 0)):
+        for side, size in (("top", outer), ("left", 0), ("bottom", outer), ("right", 0), ("insideH", inner),
+                           ("insideV", 0)):
             attrs = {qn("w:val"): "single" if size else "nil"}
             if size:
                 attrs.update({qn("w:sz"): str(size), qn("w:space"): "0", qn("w:color"): rule})
@@ -433,20 +434,3 @@ def _tbl_pr(style_id: str) -> etree._Element:
         )
     )
     return pr
-
-
-def _display_width(text: str) -> int:
-    """Width in half-ems (a CJK character counts two)."""
-    return round(sum(2 * display_em(ch) for ch in text))
-
-
-def _column_widths(rows: list[list[str]], columns: int, total: int, size_pt: float) -> list[int]:
-    """Column widths in twips from each column's longest cell (half an em per narrow character)."""
-    pad = 2 * 108 + 20  # default cell margins (0.08 in each side) and a little air
-    natural = [
-        max((_display_width(r[i]) for r in rows if i < len(r)), default=0) * size_pt * 10 + pad
-        for i in range(columns)
-    ]
-    widths = [int(w) for w in column_widths(natural, total)]
-    widths[0] += total - sum(widths)
-    return widths

@@ -1,6 +1,6 @@
 """Word fields python-docx has no API for: PAGE, TOC with PAGEREF entries, bookmarks.
 
-The TOC is a complex field ``TOC \\o "1-1" \\h \\z \\u`` whose cached result is
+The TOC is a complex field ``TOC \\o "1-N" \\h \\z \\u`` whose cached result is
 already filled in: one "toc N" paragraph per heading, each linking to a
 bookmark on its heading and ending in a ``PAGEREF`` field. Word rebuilds the
 whole field on open (``w:updateFields`` in settings.xml); LibreOffice does not
@@ -18,8 +18,6 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from jianbao.writers.docx_xml import paragraph, text_run
-
-TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\u '
 
 
 def field_runs(instruction: str, result: str) -> list[etree._Element]:
@@ -45,28 +43,26 @@ def bookmark(paragraph: etree._Element, ident: int, name: str) -> None:
     paragraph.append(end)
 
 
-def toc_paragraphs(
-    entries: Iterable[tuple[int, str, str]], style_ids: dict[int, str]
-) -> list[etree._Element]:
-    """TOC field paragraphs for (level, text, bookmark name) entries.
+def toc_entry(style_id: str, text: str, anchor: str) -> etree._Element:
+    """One contents paragraph: the label linked to the heading's bookmark, a tab, its PAGEREF."""
+    p = paragraph(style_id)
+    link = OxmlElement("w:hyperlink", {qn("w:anchor"): anchor, qn("w:history"): "1"})
+    link.append(text_run(text))
+    link.append(text_run("\t"))
+    for run in field_runs(f" PAGEREF {anchor} \\h ", ""):
+        link.append(run)
+    p.append(link)
+    return p
 
-    The field begins in the first paragraph and ends in the last; with no
-    entries a single paragraph holds the whole (empty) field.
+
+def toc_field(paragraphs: list[etree._Element], levels: int, empty_style_id: str) -> list[etree._Element]:
+    """The entries wrapped in one TOC field (``\\o "1-levels"``): it begins in the first and ends in the last.
+
+    With no entries a single paragraph holds the whole (empty) field.
     """
-    paragraphs: list[etree._Element] = []
-    for level, text, name in entries:
-        p = paragraph(style_ids[level])
-        link = OxmlElement("w:hyperlink", {qn("w:anchor"): name, qn("w:history"): "1"})
-        link.append(text_run(text))
-        link.append(text_run("\t"))
-        for run in field_runs(f" PAGEREF {name} \\h ", ""):
-            link.append(run)
-        p.append(link)
-        paragraphs.append(p)
-    if not paragraphs:
-        paragraphs.append(paragraph(style_ids[1]))
+    paragraphs = list(paragraphs) or [paragraph(empty_style_id)]
     first, last = paragraphs[0], paragraphs[-1]
-    begin = [_fld_char("begin"), _instr(TOC_INSTRUCTION), _fld_char("separate")]
+    begin = [_fld_char("begin"), _instr(f' TOC \\o "1-{max(levels, 1)}" \\h \\z \\u '), _fld_char("separate")]
     anchor = first.find(qn("w:pPr"))
     for run in reversed(begin):
         anchor.addnext(run)

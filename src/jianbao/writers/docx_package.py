@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from docx.document import Document as DocxDocument
 
-from jianbao.document.ir import Metadata
+from jianbao.ir import Metadata
 from jianbao.writers.fit import PROPERTY_LIMIT, fit_property, keywords_property
 
 FALLBACK_CREATED = datetime(2000, 1, 1, tzinfo=UTC)

@@ -22,9 +22,8 @@ from docx.document import Document as DocxDocument
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from jianbao.document.ir import LIST_LEVELS, UnknownNodeError
+from jianbao.ir import LIST_LEVELS, UnknownNodeError
 from jianbao.theme import TextStyle, Theme
-from jianbao.writers.geometry import block_geometry
 
 TWIPS_PER_MM = 1440 / 25.4
 
@@ -49,14 +48,15 @@ class StyleSpec:
     indent: bool = True  # honour the theme style's first-line indent
     left_chars: float = 0.0  # left indent in characters (TOC levels, nested lists, quotes)
     right_chars: float = 0.0  # right indent in characters (quotes)
-    before: float = 0.0  # space before/after in pt: the theme has no such keys yet,
-    after: float = 0.0  # so the masthead's breathing room is fixed here
+    before: float | None = None  # space before/after in pt, when not the theme style's
+    after: float | None = None
 
 
 # Names used by the writer; the values are the w:name a reader finds in Word.
 NORMAL = "Normal"
 BODY = "Body Text"
 TITLE = "Title"
+KEY_POINTS_TITLE = "Key Points Title"
 HEADINGS = ("heading 1", "heading 2", "heading 3")
 CAPTION = "caption"
 SOURCE = "Source"
@@ -92,43 +92,44 @@ ON_DEMAND = (*LISTS[1:], QUOTE, THEMATIC_BREAK)
 
 
 def _specs(theme: Theme, text_width: int, extra: list[str], used: set[str] = frozenset()) -> list[StyleSpec]:
-    rule = hex_color(theme.colors["rule"])
-    geometry = block_geometry(theme)
+    rule = hex_color(theme.colors["masthead"])
+    geometry = theme.blocks
     quote = geometry["quote_indent_chars"]
     break_rule = hex_color(theme.colors.get("thematic_break", theme.colors["text"]))
-    break_size = max(2, round(geometry["thematic_break_pt"] * 8))  # w:sz is in eighths of a point
+    break_size = eighths(geometry["thematic_break_pt"])
     break_space = geometry["thematic_break_space_pt"]
     toc_tabs = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{text_width}"/></w:tabs>'
     specs = [
         StyleSpec(NORMAL, "body", align="left", single=True, indent=False),
         StyleSpec(BODY, "body"),
-        StyleSpec(TITLE, "title", before=12, after=6),
+        StyleSpec(TITLE, "title"),
+        StyleSpec(KEY_POINTS_TITLE, "keypoints_title", indent=False, keep_next=True),
         *(
             StyleSpec(name, f"heading{i + 1}", outline=i, keep_next=True)
             for i, name in enumerate(HEADINGS)
         ),
         StyleSpec(CAPTION, "caption", color=theme.colors.get("caption", ""), keep_next=True),
-        StyleSpec(SOURCE, "source", after=6),
+        StyleSpec(SOURCE, "source"),
         StyleSpec(TABLE_TEXT, "table"),
-        StyleSpec(TOC_HEADING, "title", before=12, after=6),
+        StyleSpec(TOC_HEADING, "title"),
         *(
             StyleSpec(name, "toc", extra_ppr=toc_tabs, indent=False, left_chars=i)
             for i, name in enumerate(TOCS)
         ),
         StyleSpec(KEY_POINT, "keypoint"),
         StyleSpec(CLOSING, "closing"),
-        StyleSpec(MASTHEAD, "masthead", color=theme.colors["masthead"], after=6),
-        StyleSpec(ISSUE, "issue", after=12),
+        StyleSpec(MASTHEAD, "masthead", color=theme.colors["masthead"]),
+        StyleSpec(ISSUE, "issue"),
         StyleSpec(
             MASTHEAD_LINE,
             "masthead_line",
             extra_ppr=(
-                f'<w:pBdr><w:bottom w:val="single" w:sz="18" w:space="6" w:color="{rule}"/></w:pBdr>'
+                f'<w:pBdr><w:bottom w:val="single" w:sz="{eighths(geometry["masthead_rule_pt"])}" '
+                f'w:space="{round(geometry["masthead_rule_space_pt"])}" w:color="{rule}"/></w:pBdr>'
                 f'<w:tabs><w:tab w:val="right" w:pos="{text_width}"/></w:tabs>'
             ),
-            after=12,
         ),
-        StyleSpec(MARKING, "marking", after=12),
+        StyleSpec(MARKING, "marking"),
         StyleSpec(FIGURE, "body", single=True, align="center", indent=False, keep_next=True),
         StyleSpec(FOOTER, "page_number", indent=False),
         *(
@@ -278,7 +279,9 @@ def _ppr(spec: StyleSpec, style: TextStyle) -> str:
         if style.line_spacing
         else 'w:line="240" w:lineRule="auto"'
     )
-    parts.append(f'<w:spacing w:before="{round(spec.before * 20)}" w:after="{round(spec.after * 20)}" {line}/>')
+    before = style.space_before if spec.before is None else spec.before
+    after = style.space_after if spec.after is None else spec.after
+    parts.append(f'<w:spacing w:before="{round(before * 20)}" w:after="{round(after * 20)}" {line}/>')
     char = style.size * 20  # one character of this size, in twips
     left = f'w:leftChars="{round(spec.left_chars * 100)}" w:left="{round(spec.left_chars * char)}" '
     if spec.right_chars:
@@ -323,16 +326,27 @@ def _fonts(theme: Theme, family: str) -> str:
 
 def _table_style(theme: Theme) -> str:
     rule = hex_color(theme.colors["table_rule"])
-    edge = f'w:val="single" w:sz="4" w:space="0" w:color="{rule}"'
+    edge = f'w:val="single" w:sz="{eighths(theme.blocks["table_rule_pt"])}" w:space="0" w:color="{rule}"'
     borders = "".join(
         f"<w:{side} {edge}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
     return (
         '<w:uiPriority w:val="59"/>'
         f'<w:tblPr><w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders>'
-        '<w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>'
-        "</w:tblCellMar></w:tblPr>"
+        f"<w:tblCellMar>{cell_margins(theme)}</w:tblCellMar></w:tblPr>"
     )
+
+
+def cell_margins(theme: Theme) -> str:
+    """The table cell padding of ``[blocks]`` as w:tblCellMar children, in twips."""
+    x, y = round(theme.blocks["table_cell_pad_x_pt"] * 20), round(theme.blocks["table_cell_pad_y_pt"] * 20)
+    return (f'<w:top w:w="{y}" w:type="dxa"/><w:left w:w="{x}" w:type="dxa"/>'
+            f'<w:bottom w:w="{y}" w:type="dxa"/><w:right w:w="{x}" w:type="dxa"/>')
+
+
+def eighths(points: float) -> int:
+    """A rule weight in w:sz units (eighths of a point; Word draws at least 2)."""
+    return max(2, round(points * 8))
 
 
 def _half_points(size: float) -> int:

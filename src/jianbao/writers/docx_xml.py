@@ -35,3 +35,24 @@ def text_run(text: str, style_id: str | None = None) -> etree._Element:
                 t.text = piece
                 run.append(t)
     return run
+
+
+# The children of w:pPr in schema order (those the writer sets on a paragraph).
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "pBdr", "tabs", "spacing", "ind", "jc")
+
+
+def set_paragraph_property(p: etree._Element, name: str, attrs: dict[str, str] | None = None) -> etree._Element:
+    """Add (or replace) the pPr child ``w:<name>`` of a paragraph at its place in the schema order."""
+    ppr = p.find(qn("w:pPr"))
+    old = ppr.find(qn(f"w:{name}"))
+    if old is not None:
+        ppr.remove(old)
+    element = OxmlElement(f"w:{name}", {qn(f"w:{k}"): v for k, v in (attrs or {}).items()})
+    rank = _PPR_ORDER.index(name)
+    after = [c for c in ppr if c.tag.startswith("{") and c.tag.split("}")[1] in _PPR_ORDER
+             and _PPR_ORDER.index(c.tag.split("}")[1]) < rank]
+    if after:
+        after[-1].addnext(element)
+    else:
+        ppr.insert(0, element)
+    return element

@@ -6,11 +6,10 @@ comes out alike in DOCX and PDF; each writer supplies only its own character wid
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 
-from jianbao.document.text import clean_text
-from jianbao.writers.cjk_lines import break_lines
+from jianbao.writers.text import clean_text
+from jianbao.cjk import break_lines
 
 # The masthead name shrinks to no less than this share of the theme's size, then wraps.
 MASTHEAD_MIN_SHARE = 0.6
@@ -19,11 +18,6 @@ SIZE_STEP = 0.5  # pt
 PROPERTY_LIMIT = 255
 KEYWORD_SEPARATOR = ", "
 ELLIPSIS = "…"
-
-
-def display_em(ch: str) -> float:
-    """A character's width in em when no font metrics are at hand: wide (CJK) 1, else 0.5."""
-    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
 
 
 def fit_size(text: str, advances: Sequence[float], width: float, size: float,

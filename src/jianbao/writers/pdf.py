@@ -22,33 +22,26 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import PageBreak as RLPageBreak
 
-from jianbao.document.ir import (
-    LIST_LEVELS, Block, Document, Figure, Heading, ListBlock, ListItem, PageBreak, Paragraph, Run,
-    Table, ThematicBreak, UnknownNodeError,
+from jianbao.ir import (
+    LIST_LEVELS, Appendix, Chapter, Closing, Contents, ContentsEntry as Entry, Document, Figure, Heading,
+    KeyPoints, ListBlock, ListItem, Masthead, PageBreak, Paragraph, Run, Table, ThematicBreak,
+    UnknownNodeError,
 )
 from jianbao.theme import TextStyle, Theme
 from jianbao.writers.pdf_flow import (
     AtPageFoot, ContentsEntry, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
     Span, TextBlock, draw_segments, shape,
 )
-from jianbao.document.layout import column_widths
-from jianbao.document.text import clean_text, source_line
 from jianbao.writers.fit import fit_size, keywords_property
-from jianbao.writers.geometry import block_geometry
 from jianbao.writers.pdf_fonts import FontBook
 from jianbao.writers.pdf_image import PngImage
+from jianbao.writers.text import clean_text
+from jianbao.writers.visitor import Visitor
 
 __all__ = ["render_pdf"]
 
 # Line pitch of styles without a fixed one, as a multiple of the font size.
 SINGLE = 1.3
-# Rules of the closing block (版记), GB/T 9704: outer 0.35 mm, inner 0.25 mm.
-LONG_TABLE_ROWS = 15  # longer tables split across pages instead of moving whole
-OUTER_RULE = 0.35 * mm
-INNER_RULE = 0.25 * mm
-MASTHEAD_RULE = 1.5
-KEYPOINT_RULE = 0.75
-CELL_PAD_X, CELL_PAD_Y = 4.0, 3.0
 
 
 def render_pdf(doc: Document, theme: Theme) -> tuple[bytes, int]:
@@ -56,7 +49,7 @@ def render_pdf(doc: Document, theme: Theme) -> tuple[bytes, int]:
 
     Raises ``FontNotFoundError`` (from the theme) when a role has no usable font.
     """
-    return _PdfWriter(doc, theme).render()
+    return PdfWriter(doc, theme).render()
 
 
 def _pdf_date(created: str) -> str:
@@ -69,7 +62,11 @@ def _pdf_date(created: str) -> str:
     return stamp.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-class _PdfWriter:
+class PdfWriter(Visitor):
+    """Each ``visit_*`` returns the node's flowables; ``story`` strings them in the tree's order."""
+
+    name = "PDF writer"
+
     def __init__(self, doc: Document, theme: Theme) -> None:
         self.doc = doc
         self.theme = theme
@@ -83,17 +80,8 @@ class _PdfWriter:
         self.bottom = page["margin_bottom_mm"] * mm
         self.text_w = self.page_w - self.left - self.right
         self.text_h = self.page_h - self.top - self.bottom
-        self.pages: dict[str, int] = {}  # heading key → page, filled while drawing
-        self.geometry = block_geometry(theme)
-        self.dispatch = {
-            Heading: self.heading,
-            Paragraph: self.paragraph,
-            ListBlock: self.list_block,
-            Table: self.table,
-            Figure: lambda fig: [self.figure(fig)],
-            PageBreak: lambda _: [RLPageBreak()],
-            ThematicBreak: self.thematic_break,
-        }
+        self.pages: dict[str, int] = {}  # heading anchor → page, filled while drawing
+        self.geometry = theme.blocks
 
     # -- document -------------------------------------------------------
     def render(self) -> tuple[bytes, int]:
@@ -134,20 +122,9 @@ class _PdfWriter:
         canv.restoreState()
 
     def story(self) -> list[Flowable]:
-        doc = self.doc
-        story = self.masthead()
-        if doc.key_points:
-            story += self.key_points()
-        if doc.toc and doc.chapters:
-            story += self.contents()
-        for i, chapter in enumerate(doc.chapters):
-            story += self.heading(chapter.heading, key=f"ch{i + 1}")
-            for block in chapter.blocks:
-                story += self.block(block)
-        for block in doc.appendix:
-            story += self.block(block)
-        if doc.closing.lines or doc.closing.print_run:
-            story.append(self.closing())
+        story: list[Flowable] = []
+        for part in self.doc.parts:
+            story += self.visit(part)
         return _keep_headings_with_text(story)
 
     # -- styles ---------------------------------------------------------
@@ -177,26 +154,28 @@ class _PdfWriter:
             out.append((run.text, face, run.href) if run.href else (run.text, face))
         return out
 
-    def text(self, text: str, style: str, *, color: str | None = None,
-             space_before: float = 0.0, space_after: float = 0.0, **layout) -> TextBlock:
+    def text(self, text: str, style: str, *, color: str | None = None, **layout) -> TextBlock:
+        """A one-face block in a theme style, with the style's space before and after."""
         st = self.style(style)
         face = self.book.style_face(st, color=color)
-        return TextBlock(self.book, [(text, face)], self.layout(st, **layout),
-                         space_before, space_after)
+        return TextBlock(self.book, [(text, face)], self.layout(st, **layout), st.space_before, st.space_after)
 
-    # -- front matter ---------------------------------------------------
-    def masthead(self) -> list[Flowable]:
-        m = self.doc.masthead
-        colors = self.theme.colors
+    def visit_Run(self, run: Run) -> Run:
+        return run  # runs become spans in the block that holds them (see ``spans``)
+
+    # -- the digest's parts -----------------------------------------------
+    def visit_Masthead(self, m: Masthead) -> list[Flowable]:
         out: list[Flowable] = []
         if m.marking:
             out.append(self.text(m.marking, "marking", align="left", indent=False))
         out.append(self.masthead_name(m.name))
-        out.append(self.text(m.issue, "issue", space_before=6))
+        out.append(self.text(m.issue, "issue"))
         unit = self.text(m.unit, "masthead_line", align="left", indent=False)
         date = self.text(m.date, "masthead_line", align="right", indent=False)
-        out.append(SideBySide(unit, date, space_before=14))
-        out.append(Rule(MASTHEAD_RULE, self.book.color(colors["masthead"]), 4, 12))
+        line = self.style("masthead_line")
+        out.append(SideBySide(unit, date, space_before=line.space_before))
+        out.append(Rule(self.geometry["masthead_rule_pt"], self.book.color(self.theme.colors["masthead"]),
+                        self.geometry["masthead_rule_space_pt"], line.space_after))
         return out
 
     def masthead_name(self, name: str) -> TextBlock:
@@ -207,107 +186,121 @@ class _PdfWriter:
         size = fit_size(text, [a / st.size for a in advances], self.text_w, st.size)
         st = replace(st, size=size, line_spacing=st.line_spacing * size / st.size)
         face = self.book.style_face(st, color=self.theme.colors["masthead"])
-        return TextBlock(self.book, [(name, face)], self.layout(st, indent=False), 6)
+        return TextBlock(self.book, [(name, face)], self.layout(st, indent=False), st.space_before,
+                         st.space_after)
 
-    def key_points(self) -> list[Flowable]:
+    def visit_KeyPoints(self, box: KeyPoints) -> list[Flowable]:
+        """The title and the points between two rules (``[blocks] keypoints_rule_pt``, ``colors.rule``)."""
         rule = self.book.color(self.theme.colors["rule"])
-        out: list[Flowable] = [Rule(KEYPOINT_RULE, rule, 0, 4)]
-        out.append(self.text(self.doc.key_points_title, "heading1", align="center",
-                             indent=False))
-        for para in self.doc.key_points:
-            out += self.block(para)
-        out.append(Rule(KEYPOINT_RULE, rule, 4, 12))
+        weight = self.geometry["keypoints_rule_pt"]
+        st = self.style("keypoints_title")
+        title = self.text(box.title, "keypoints_title", indent=False)
+        title.spaceBefore = title.spaceAfter = 0.0  # the title's spacing is the room around the rules
+        out: list[Flowable] = [Rule(weight, rule, 0, st.space_before), title]
+        for para in box.paragraphs:
+            out += self.visit(para)
+        out.append(Rule(weight, rule, st.space_after, self.style("keypoint").space_after))
         return out
 
-    def contents(self) -> list[Flowable]:
+    def visit_Contents(self, contents: Contents) -> list[Flowable]:
+        title = self.text(contents.title, "title", align="center", indent=False)
+        entries = [self.visit(entry) for entry in contents.entries]
+        # The title stays with the first entry; the entries run over as many pages as needed.
+        return [KeepTogether([title, *entries[:1]]), *entries[1:]]
+
+    def visit_ContentsEntry(self, entry: Entry) -> ContentsEntry:
         st = self.style("toc")
         face = self.book.style_face(st)
-        pitch = st.line_spacing or st.size * 1.8
-        entries = [ContentsEntry(self.book, f"ch{i + 1}", ch.heading.label, face, pitch,
-                                 self.pages)
-                   for i, ch in enumerate(self.doc.chapters)]
-        title = self.text(self.doc.toc_title, "title", align="center", indent=False,
-                          space_after=8)
-        # The title stays with the first entry; the entries run over as many pages as needed.
-        return [KeepTogether([title, entries[0]]), *entries[1:], RLPageBreak()]
+        layout = Layout(st.line_spacing or st.size * SINGLE, st.size, align="left",
+                        left=(entry.level - 1) * st.size)
+        return ContentsEntry(self.book, entry.anchor, entry.label, face, layout, self.pages)
 
-    def closing(self) -> Flowable:
+    def visit_Chapter(self, chapter: Chapter) -> list[Flowable]:
+        return [*self.visit(chapter.heading), *self._blocks(chapter.blocks)]
+
+    def visit_Appendix(self, appendix: Appendix) -> list[Flowable]:
+        return [*self.visit(appendix.heading), *self._blocks(appendix.blocks)]
+
+    def _blocks(self, blocks: list) -> list[Flowable]:
+        return [flowable for block in blocks for flowable in self.visit(block)]
+
+    def visit_Closing(self, closing: Closing) -> list[Flowable]:
+        """版记 at the foot of the page: rules of ``[blocks] closing_*_rule_pt``, lines inset one character."""
+        if not closing.lines and not closing.print_run:
+            return []
         st = self.style("closing")
-        closing = self.doc.closing
         rule = self.book.color(self.theme.colors["text"])
-        blocks: list[Flowable] = [Rule(OUTER_RULE, rule)]
+        outer, inner = self.geometry["closing_outer_rule_pt"], self.geometry["closing_inner_rule_pt"]
+        gap = self.geometry["table_cell_pad_y_pt"]
+        blocks: list[Flowable] = [Rule(outer, rule)]
         for i, line in enumerate(closing.lines):
             if i:
-                blocks.append(Rule(INNER_RULE, rule, 3))
-            blocks.append(self.text(line, "closing", indent=False, left=st.size,
-                                    right=st.size, space_before=3))
+                blocks.append(Rule(inner, rule, gap))
+            blocks.append(self.text(line, "closing", indent=False, left=st.size, right=st.size))
+            blocks[-1].spaceBefore = gap
         if closing.print_run:
-            blocks.append(self.text(closing.print_run, "closing", align="right",
-                                    indent=False, right=st.size, space_before=3))
-        blocks.append(Rule(OUTER_RULE, rule, 3))
-        return AtPageFoot(blocks, self.text_h)
+            blocks.append(self.text(closing.print_run, "closing", align="right", indent=False, right=st.size))
+            blocks[-1].spaceBefore = gap
+        blocks.append(Rule(outer, rule, gap))
+        return [AtPageFoot(blocks, self.text_h)]
 
-    # -- blocks ---------------------------------------------------------
-    def block(self, block: Block) -> list[Flowable]:
-        """The flowables of one node, dispatched on its exact type (as the DOCX writer does)."""
-        handler = self.dispatch.get(type(block))
-        if handler is None:
-            raise UnknownNodeError(f"the PDF writer cannot render a {type(block).__name__} node")
-        return handler(block)
+    # -- blocks -------------------------------------------------------------
+    def visit_PageBreak(self, _: PageBreak) -> list[Flowable]:
+        return [RLPageBreak()]
 
-    def heading(self, heading: Heading, key: str = "") -> list[Flowable]:
+    def visit_Heading(self, heading: Heading) -> list[Flowable]:
         if heading.level not in (1, 2, 3):
             raise UnknownNodeError(f"the PDF writer has no level-{heading.level} heading style")
         st = self.style(f"heading{heading.level}")
-        layout = self.layout(st)
-        outline = (key, clean_text(heading.label), 0) if key else None
-        return [HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], layout,
-                             outline=outline, pages=self.pages)]
+        outline = (heading.anchor, clean_text(heading.label), heading.level - 1) if heading.anchor else None
+        block = HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], self.layout(st),
+                             st.space_before, st.space_after, outline=outline, pages=self.pages)
+        block.keep_with_next = heading.keep_with_next
+        return [block]
 
-    def paragraph(self, para: Paragraph) -> list[Flowable]:
+    def visit_Paragraph(self, para: Paragraph) -> list[Flowable]:
         if para.style not in self.theme.raw.get("styles", {}):
             raise UnknownNodeError(
                 f"the PDF writer: paragraph style {para.style!r} has no [styles.{para.style}] in the theme")
         st = self.style(para.style)
         indent = self.geometry["quote_indent_chars"] * st.size if para.style == "quote" else 0.0
-        return [TextBlock(self.book, self.spans(para.runs, st),
-                          self.layout(st, left=indent, right=indent))]
+        return [TextBlock(self.book, self.spans(para.runs, st), self.layout(st, left=indent, right=indent),
+                          st.space_before, st.space_after)]
 
-    def list_block(self, lst: ListBlock) -> list[Flowable]:
-        """One block per item, indented by level; the composer chose each item's marker."""
+    def visit_ListBlock(self, lst: ListBlock) -> list[Flowable]:
+        return self._blocks(lst.items)
+
+    def visit_ListItem(self, item: ListItem) -> list[Flowable]:
+        """One block per item, indented by level; the reader chose each item's marker."""
+        if not 0 <= item.level < LIST_LEVELS:
+            raise UnknownNodeError(f"the PDF writer cannot render a list item at level {item.level}")
         st = self.style("body")
-        out: list[Flowable] = []
-        for item in lst.items:
-            if not isinstance(item, ListItem) or not 0 <= item.level < LIST_LEVELS:
-                raise UnknownNodeError(f"the PDF writer cannot render the list item {item!r}")
-            runs = [Run(item.label), *item.runs] if item.label else item.runs
-            left = item.level * self.geometry["list_level_indent_chars"] * st.size
-            out.append(TextBlock(self.book, self.spans(runs, st), self.layout(st, left=left)))
-        return out
+        runs = [Run(item.label), *item.runs] if item.label else item.runs
+        left = item.level * self.geometry["list_level_indent_chars"] * st.size
+        return [TextBlock(self.book, self.spans(runs, st), self.layout(st, left=left))]
 
-    def thematic_break(self, _: ThematicBreak) -> list[Flowable]:
+    def visit_ThematicBreak(self, _: ThematicBreak) -> list[Flowable]:
         color = self.theme.colors.get("thematic_break", self.theme.colors["text"])
         space = self.geometry["thematic_break_space_pt"]
         return [Rule(self.geometry["thematic_break_pt"], self.book.color(color), space, space)]
 
     def caption(self, label: str) -> TextBlock:
-        return self.text(label, "caption", indent=False, space_before=6, space_after=4)
+        return self.text(label, "caption", indent=False)
 
     def source(self, source: str) -> list[Flowable]:
-        if not source:
-            return []
-        return [self.text(source_line(source), "source", indent=False, space_before=3, space_after=6)]
+        return [self.text(source, "source", indent=False)] if source else []
 
-    def table(self, table: Table) -> list[Flowable]:
+    def visit_Table(self, table: Table) -> list[Flowable]:
+        """Caption, grid and source; column shares and splitting come from the layout transform."""
         st = self.style("table")
-        ncols = max([len(table.numeric)] + [len(r) for r in table.header + table.rows])
+        pad_x, pad_y = self.geometry["table_cell_pad_x_pt"], self.geometry["table_cell_pad_y_pt"]
+        ncols = table.columns
         numeric = list(table.numeric) + [False] * (ncols - len(table.numeric))
         layout = Layout(st.line_spacing or st.size * SINGLE, st.size, align="center")
         head_face = self.book.style_face(st, bold=True)
         body_face = self.book.style_face(st)
         # Each cell is a list of flowables: the form reportlab can split inside a row.
         cells: list[list[list[TextBlock]]] = []
-        natural = [0.0] * ncols
         for r, row in enumerate(table.header + table.rows):
             header = r < len(table.header)
             face = head_face if header else body_face
@@ -317,26 +310,24 @@ class _PdfWriter:
                 align = "center" if header else ("right" if numeric[c] else "justify")
                 line.append([TextBlock(self.book, [(value, face)],
                                        Layout(layout.pitch, layout.size, align=align))])
-                natural[c] = max(natural[c], self.book.text_width(value, face) + 2 * CELL_PAD_X
-                                 + 1)
             cells.append(line)
         colors = self.theme.colors
         style = TableStyle([
             # Cells are flowables, but reportlab still selects the cell font: keep it embedded.
             ("FONT", (0, 0), (-1, -1), body_face.font, st.size),
-            ("GRID", (0, 0), (-1, -1), 0.5, self.book.color(colors["table_rule"])),
+            ("GRID", (0, 0), (-1, -1), self.geometry["table_rule_pt"], self.book.color(colors["table_rule"])),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-            ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad_x),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad_x),
+            ("TOPPADDING", (0, 0), (-1, -1), pad_y),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad_y),
         ])
         if table.header:
             style.add("BACKGROUND", (0, 0), (-1, len(table.header) - 1),
                       self.book.color(colors["table_header_fill"]))
-        widths = column_widths(natural, self.text_w)
-        heights = [max(cell[0].wrap(w - 2 * CELL_PAD_X, self.text_h)[1] for cell, w in
-                       zip(row, widths)) + 2 * CELL_PAD_Y for row in cells]
+        widths = [share * self.text_w for share in table.widths]
+        heights = [max(cell[0].wrap(w - 2 * pad_x, self.text_h)[1] for cell, w in
+                       zip(row, widths)) + 2 * pad_y for row in cells]
         head = len(table.header)
         # Header rows repeat on every page only while they leave room for body rows.
         repeat = head if sum(heights[:head]) <= self.text_h / 3 else 0
@@ -344,32 +335,29 @@ class _PdfWriter:
         if max(heights[head:], default=0) > self.text_h / 2 or not repeat and head:
             # A row that may not fit a page splits inside its cells, by lines. reportlab
             # does that reliably only for top-aligned cells.
-            split_in_row = layout.pitch + 2 * CELL_PAD_Y
+            split_in_row = layout.pitch + 2 * pad_y
             style.add("VALIGN", (0, 0), (-1, -1), "TOP")
         grid = RLTable(cells, colWidths=widths, style=style, repeatRows=repeat,
                        splitInRow=split_in_row)
         parts = [self.caption(table.label), grid, *self.source(table.source)]
-        if len(table.rows) > LONG_TABLE_ROWS or sum(heights) > self.text_h:
+        if table.splits or sum(heights) > self.text_h:
             # A long table runs over pages (header rows repeat); keep only its caption on.
             return [KeepTogether(parts[:1] + [CondPageBreak(6 * st.size)]), *parts[1:]]
         return [KeepTogether(parts)]
 
-    def figure(self, fig: Figure) -> Flowable:
-        width, height = fig.width_mm * mm, fig.height_mm * mm
-        # Never wider than the text block, nor so tall that caption and source cannot follow.
-        scale = min(1.0, self.text_w / width, 0.8 * self.text_h / height)
-        width, height = width * scale, height * scale
-        image = PngImage(fig.image, width, height)
+    def visit_Figure(self, fig: Figure) -> list[Flowable]:
+        """The picture at the size the layout transform gave it, kept with its caption and source."""
+        image = PngImage(fig.image, fig.width_mm * mm, fig.height_mm * mm)
         image.hAlign = "CENTER"
-        image.spaceBefore = 6
-        return KeepTogether([image, self.caption(fig.label), *self.source(fig.source)])
+        image.spaceBefore = self.style("caption").space_before
+        return [KeepTogether([image, self.caption(fig.label), *self.source(fig.source)])]
 
 
 def _keep_headings_with_text(story: list[Flowable]) -> list[Flowable]:
-    """Before each run of headings, break the page unless the run and two lines fit."""
+    """Before each run of headings that keep with the next text, break the page unless the run and two lines fit."""
     out: list[Flowable] = []
     for i, flowable in enumerate(story):
-        if isinstance(flowable, HeadingBlock) and not (
+        if isinstance(flowable, HeadingBlock) and flowable.keep_with_next and not (
                 i and isinstance(story[i - 1], HeadingBlock)):
             height = 2 * flowable.layout.pitch
             for nxt in story[i:]:

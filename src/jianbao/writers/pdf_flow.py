@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 from reportlab.rl_config import _FUZZ
 
-from jianbao.writers.cjk_lines import EPS, break_lines, wordlike
-from jianbao.document.text import drawable_text
+from jianbao.cjk import EPS, break_lines, wordlike
+from jianbao.writers.text import drawable_text
 from jianbao.writers.pdf_fonts import Face, FontBook, invisible
 
 Span = tuple[str, Face] | tuple[str, Face, str]  # characters, face[, link URL]
@@ -309,6 +309,7 @@ class Heading(TextBlock):
         super().__init__(*args, **kwargs)
         self._outline = outline  # (key, title, level)
         self._pages = pages
+        self.keep_with_next = True  # the tree's decision (see document.transforms.lay_out)
 
     def _part(self, lines: list[Line], head: bool) -> TextBlock:
         part = super()._part(lines, head)
@@ -416,11 +417,10 @@ class ContentsEntry(TextBlock):
     contents run over as many pages as they need, and a long entry splits by lines.
     """
 
-    def __init__(self, book: FontBook, key: str, label: str, face: Face, pitch: float,
+    def __init__(self, book: FontBook, key: str, label: str, face: Face, layout: Layout,
                  pages: dict[str, int]) -> None:
         reserve = 3 * face.size  # room for the leader and a three-digit page number
-        super().__init__(book, [(label, face)], Layout(pitch, face.size, align="left",
-                                                       right=reserve))
+        super().__init__(book, [(label, face)], replace(layout, right=layout.right + reserve))
         self._key = key
         self._face = face
         self._pages = pages
@@ -434,6 +434,8 @@ class ContentsEntry(TextBlock):
 
     def draw(self) -> None:
         super().draw()
+        # The whole entry links to its heading, as the DOCX contents' hyperlinks do.
+        self.canv.linkRect("", self._key, (0, 0, self.width, self.height), relative=1)
         if not self._leader or not self._lines:
             return
         canv = self.canv

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from jianbao.document.text import drawable_text
+from jianbao.writers.text import drawable_text
 from jianbao.theme import SYMBOL_PACKAGE, FontNotFoundError, TextStyle, Theme
 
 # Order in which other roles are tried for a glyph the wanted face lacks (WQY has most).

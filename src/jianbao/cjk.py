@@ -1,4 +1,6 @@
-"""Chinese line breaking (禁则 / kinsoku) and greedy filling, independent of any PDF library.
+"""Chinese text measures: character widths, line breaking (禁则 / kinsoku) and greedy filling.
+
+One module for these rules, used by the layout transforms, both writers and the charts.
 
 reportlab's ``wordWrap='CJK'`` breaks after a Latin or number token and then starts
 the next line with "，", and it cannot justify CJK lines. Here the text is cut into
@@ -10,6 +12,7 @@ characters (``advances``) and draws; this module only decides where lines end.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +25,16 @@ UNIT_START = frozenset("万亿千百个倍年月日时分秒期家户辆吨元�
 DIGITS = frozenset("0123456789")
 # Fudge for float sums: a line that overflows by less than this still fits.
 EPS = 0.01
+
+
+def display_em(ch: str) -> float:
+    """A character's width in em when no font metrics are at hand: wide (CJK) 1, else 0.5."""
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+
+
+def display_width(text: str) -> float:
+    """The width of ``text`` in em, by :func:`display_em`."""
+    return sum(display_em(ch) for ch in text)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,175 @@
+"""DOCX and PDF show the same digest: the same text in the same order, contents, bookmarks and numbers.
+
+The sample digest and every period fixture are built as a user builds them; a tree
+holding every node type goes to both writers directly. Each DOCX is read with
+python-docx (body paragraphs and table cells in document order), each PDF with
+poppler (``pdftotext -raw``: the drawing order) and pypdf (outline, links).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from jianbao import api
+from jianbao.scaffold import init_project
+from jianbao.theme import load_theme
+from jianbao.writers.docx import render_docx
+from jianbao.writers.pdf import render_pdf
+
+from test_period_digests import CASES, load_case, make_project
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "writers"))
+from ir_samples import every_node_document  # noqa: E402
+
+PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$")
+CAPTION = re.compile(r"^(图|表)(\d+)[\s\u3000]")
+
+
+def squash(text: str) -> str:
+    return "".join(text.replace("\u200b", "").split())
+
+
+@dataclass
+class Read:
+    """What a reader of one file sees."""
+
+    items: list[str]  # paragraphs, headings, captions and table cells in order (DOCX); the text (PDF)
+    contents: list[str]  # the headings the contents entries link to, in order
+    bookmarks: list[tuple[int, str]]  # (level, title) of every bookmarked heading, in order
+    captions: list[str]  # 图1, 表1, … in order
+    headers: set[str] = frozenset()  # table header rows: a table running over pages repeats them
+
+
+def read_docx(path: Path) -> Read:
+    word = docx.Document(str(path))
+    items, contents, bookmarks, captions, headers = [], [], [], [], set()
+    names: dict[str, str] = {}  # bookmark name → heading
+    for block in word.iter_inner_content():
+        if isinstance(block, DocxTable):
+            items += [squash(c.text) for row in block.rows for c in row.cells]
+            headers |= {"".join(squash(c.text) for c in row.cells) for row in block.rows
+                        if row._tr.trPr is not None and row._tr.trPr.find(qn("w:tblHeader")) is not None}
+            continue
+        assert isinstance(block, DocxParagraph)
+        style = block.style.name.lower()
+        items.append(squash(block.text))
+        if style.startswith("toc "):
+            contents += [link.get(qn("w:anchor")) for link in block._p.iter(qn("w:hyperlink"))]
+        mark = block._p.find(qn("w:bookmarkStart"))
+        if style.startswith("heading ") and mark is not None:
+            bookmarks.append((int(style.split()[1]), squash(block.text)))
+            names[mark.get(qn("w:name"))] = squash(block.text)
+        if style == "caption" and (match := CAPTION.match(block.text)):
+            captions.append(match.group(1) + match.group(2))
+    return Read([i for i in items if i], [names.get(a, a) for a in contents], bookmarks, captions, headers)
+
+
+def read_pdf(path: Path) -> Read:
+    raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    lines = [ln for ln in raw.replace("\f", "\n").splitlines() if not PAGE_NUMBER.match(ln)]
+    reader = pypdf.PdfReader(path)
+    at: dict[tuple[int, float], str] = {}  # (page, top) of each outline entry → its title
+
+    def walk(items, level: int):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, level + 1)
+            else:
+                at[(reader.get_destination_page_number(item), round(float(item.top), 1))] = squash(item.title)
+                yield level, squash(item.title)
+
+    bookmarks = list(walk(reader.outline, 1))
+    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages)}
+    contents = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            dest = annot.get_object().get("/Dest")
+            if dest is not None:
+                target = (pages[dest[0].idnum], round(float(dest[3]), 1))
+                contents.append(at.get(target, str(target)))
+
+    captions = [m.group(1) + m.group(2) for ln in lines if (m := CAPTION.match(ln))]
+    return Read([squash("\n".join(lines))], contents, bookmarks, captions)
+
+
+def same_text_in_same_order(word: Read, pdf: Read) -> None:
+    """Every DOCX item is found in the PDF text in order; between two, only contents page numbers
+    and the header rows a table repeats on its next page."""
+    allowed = re.compile("(?:\\d|" + "|".join(re.escape(h) for h in sorted(word.headers, key=len, reverse=True) if h)
+                         + ")*" if word.headers else "\\d*")
+    text, at = pdf.items[0], 0
+    for item in word.items:
+        found = text.find(item, at)
+        assert found >= 0, f"the PDF lacks {item[:60]!r} after …{text[max(0, at - 40):at]!r}"
+        gap = text[at:found]
+        assert allowed.fullmatch(gap), f"the PDF has {gap[:80]!r} the DOCX lacks, before {item[:40]!r}"
+        at = found + len(item)
+    assert text[at:] == "", f"the PDF ends with {text[at:][:80]!r} the DOCX lacks"
+
+
+def check_parity(docx_path: Path, pdf_path: Path) -> None:
+    word, pdf = read_docx(docx_path), read_pdf(pdf_path)
+    same_text_in_same_order(word, pdf)
+    assert word.contents and word.contents == pdf.contents
+    assert word.bookmarks and word.bookmarks == pdf.bookmarks
+    assert word.captions == pdf.captions
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """The sample digest and each period fixture, as (docx, pdf)."""
+    base = tmp_path_factory.mktemp("parity")
+    out = {}
+    sample = init_project(base / "sample")
+    result = api.build(sample, None, formats=("docx", "pdf"))
+    out["sample"] = tuple(next(f.path for f in result.files if f.format == fmt) for fmt in ("docx", "pdf"))
+    for case in CASES:
+        spec = load_case(case)
+        root = make_project(base / case, case, spec)
+        result = api.build(root, spec["period"], formats=("docx", "pdf"))
+        out[case] = tuple(next(f.path for f in result.files if f.format == fmt) for fmt in ("docx", "pdf"))
+    return out
+
+
+@pytest.mark.parametrize("name", ["sample", *CASES])
+def test_docx_and_pdf_show_the_same_digest(built, name):
+    check_parity(*built[name])
+
+
+def test_the_sample_has_what_the_parity_compares(built):
+    word = read_docx(built["sample"][0])
+    assert len(word.contents) == 8  # seven chapters and the appendix
+    assert {level for level, _ in word.bookmarks} >= {1, 2}
+    assert any(c.startswith("图") for c in word.captions) and any(c.startswith("表") for c in word.captions)
+
+
+def test_every_node_type_looks_alike_in_both_writers(tmp_path):
+    """The coverage tree (every node type: quotes, nested lists, rules, links, appendix) through both writers."""
+    doc, _ = every_node_document(tmp_path)
+    theme = load_theme()
+    docx_path, pdf_path = tmp_path / "all.docx", tmp_path / "all.pdf"
+    docx_path.write_bytes(render_docx(doc, theme))
+    pdf_path.write_bytes(render_pdf(doc, theme)[0])
+    check_parity(docx_path, pdf_path)
+
+
+def test_a_difference_is_caught(built, tmp_path):
+    """The comparison is not vacuous: a PDF missing one sentence fails it."""
+    word = read_docx(built["sample"][0])
+    pdf = read_pdf(built["sample"][1])
+    victim = word.items[len(word.items) // 2]
+    broken = Read([pdf.items[0].replace(victim, "", 1)], pdf.contents, pdf.bookmarks, pdf.captions)
+    with pytest.raises(AssertionError):
+        same_text_in_same_order(word, broken)

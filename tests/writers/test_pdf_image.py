@@ -49,3 +49,39 @@ def test_the_same_picture_twice_is_embedded_once(tmp_path: Path) -> None:
     buf = io.BytesIO()
     SimpleDocTemplate(buf, invariant=1).build([PngImage(rgb, 128, 80), PngImage(rgb, 64, 40)])
     assert buf.getvalue().count(b"/Subtype /Image") == 1
+
+
+# Canary: pdf_image writes the PNG's own data through one reportlab internal,
+# ``Canvas._doc``, and a few pdfdoc pieces. If a reportlab release changes them,
+# these fail: check pdf_image.py against the new release before widening the pin
+# in pyproject.toml (or fall back to ``Canvas.drawImage``).
+
+def test_reportlab_internals_pdf_image_relies_on(tmp_path: Path) -> None:
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+    from reportlab.pdfgen.canvas import Canvas
+
+    from jianbao.writers.pdf_image import image_stream
+
+    png = png_data(_png(tmp_path / "rgb.png", "RGB").read_bytes())
+    assert png is not None
+    buf = io.BytesIO()
+    canv = Canvas(buf, invariant=1)
+    doc = canv._doc
+    assert isinstance(doc, PDFDocument)
+    assert not canv.hasForm("pic")
+    doc.addForm("pic", image_stream(png))
+    assert canv.hasForm("pic")
+    # A stream whose dictionary names its filter is written as given: no re-compression.
+    written = image_stream(png).format(doc)
+    assert png.stream in written and b"/Length %d" % len(png.stream) in written
+    canv.doForm("pic")
+    canv.showPage()
+    canv.save()
+    pdf = buf.getvalue()
+    assert pdf.count(png.stream) == 1
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    resources = page["/Resources"]
+    assert list(resources["/XObject"]) == ["/" + doc.getXObjectName("pic")]
+    # drawImage flags pages as having images (the /ProcSet); doForm relies on
+    # reportlab flagging every page so.
+    assert "/ImageC" in resources["/ProcSet"]

@@ -29,6 +29,9 @@ from jianbao.theme import Theme
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 _SOURCE_PREFIXES = ("数据来源", "资料来源", "来源")
+# Room a column gets beyond its longest cell, in em: widths are estimates (see cjk.display_em),
+# and a reader's font may set a number a little wider than half an em per digit.
+AIR_EM = 0.5
 # (id, caption, title) → the Figure or Table, or None when it drops for want of data.
 FigureResolver = Callable[[str, str, str], Figure | None]
 TableResolver = Callable[[str, str, str], Table | None]
@@ -212,7 +215,7 @@ def _lay_out_table(table: Table, text_w_mm: float, text_h_mm: float, size: float
     pad = geometry["table_cell_pad_x_pt"]
     rows = table.header + table.rows
     natural = [
-        max((display_width(r[c]) for r in rows if c < len(r)), default=0.0) * size + 2 * pad + 1
+        (max((display_width(r[c]) for r in rows if c < len(r)), default=0.0) + AIR_EM) * size + 2 * pad
         for c in range(table.columns)
     ]
     total = text_w_mm * pt_per_mm

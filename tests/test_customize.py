@@ -15,7 +15,7 @@ from docx import Document as DocxDocument
 from docx.shared import RGBColor
 
 from jianbao.build import build
-from jianbao.errors import user_errors
+from jianbao.errors import JianbaoError
 from jianbao.scaffold import copy_template, init_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -164,7 +164,7 @@ def test_theme_colour_shows_in_the_pdf_masthead(project: Path, tmp_path: Path) -
 def test_template_mistakes_name_the_project_file_and_line(project: Path, source: str, expected: str) -> None:
     path = project / "templates" / "chapters" / "industry.md.j2"
     _write(path, source)
-    with pytest.raises(user_errors()) as info:
+    with pytest.raises(JianbaoError) as info:
         build(project, None, ("docx",))
     message = str(info.value)
     assert str(path) in message
@@ -174,7 +174,7 @@ def test_template_mistakes_name_the_project_file_and_line(project: Path, source:
 def test_a_sector_without_template_names_sector_and_expected_path(project: Path) -> None:
     _add_energy_sector(project)
     (project / "templates" / "chapters" / "energy.md.j2").unlink()
-    with pytest.raises(user_errors()) as info:
+    with pytest.raises(JianbaoError) as info:
         build(project, None, ("md",))
     message = str(info.value)
     assert "'energy'" in message and str(project / "templates" / "chapters" / "energy.md.j2") in message

@@ -1,6 +1,9 @@
 """The public Python API behind the command line: validate, build, send, run.
 
-Everything the CLI does can be done from Python with these functions.
+Everything the CLI does can be done from Python with these functions. What
+the user can fix (data, templates, config, theme, mail settings) raises a
+:class:`JianbaoError`; ``format_error(exc)`` is the very text the CLI prints
+for it, so a caller shows the same message.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jianbao.build import BuildResult, build, chapter_problems, resolve_period
+from jianbao.errors import JianbaoError, format_error
 from jianbao.project import Project, open_project
 
-__all__ = ["BuildResult", "ValidationReport", "build", "mark_delivered", "run", "send", "validate"]
+__all__ = ["BuildResult", "JianbaoError", "ValidationReport", "build", "format_error", "mark_delivered", "run",
+           "send", "validate"]
 
 
 @dataclass

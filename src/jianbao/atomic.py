@@ -21,6 +21,8 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from jianbao.errors import JianbaoError
+
 try:
     import fcntl
 except ImportError:  # not POSIX: builds of one period are not serialized
@@ -34,7 +36,7 @@ _ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, er
 _SPACE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
-class OutputWriteError(Exception):
+class OutputWriteError(JianbaoError):
     """Files could not be written for a reason outside jianbao (disk full, no permission, read-only)."""
 
     def __init__(self, message: str, errno: int | None = None) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from jianbao.errors import JianbaoError, format_error
+
 PROJECT_OPTION = click.option(
     "--project",
     "project_dir",
@@ -21,15 +23,9 @@ PROJECT_OPTION = click.option(
 )
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    """Errors that are the user's to fix: shown as a message, not a traceback."""
-    from jianbao.errors import user_errors
-
-    return user_errors()
-
-
-def _fail(exc: BaseException) -> None:
-    click.echo(f"error: {exc}", err=True)
+def _fail(exc: JianbaoError) -> None:
+    """An error that is the user's to fix: its message, not a traceback."""
+    click.echo(format_error(exc), err=True)
     sys.exit(1)
 
 
@@ -48,7 +44,7 @@ def validate(project_dir: Path, period: str | None) -> None:
 
     try:
         report = run_validate(project_dir, period)
-    except _user_errors() as exc:
+    except JianbaoError as exc:
         _fail(exc)
     for problem in report.problems:
         click.echo(str(problem), err=True)
@@ -85,7 +81,7 @@ def build(project_dir: Path, period: str | None, formats: str, watch: bool) -> N
         return
     try:
         run_build(project_dir, period, fmts, log=click.echo)
-    except _user_errors() as exc:
+    except JianbaoError as exc:
         _fail(exc)
 
 
@@ -104,7 +100,7 @@ def _mail_command(name: str, help_text: str):
             report = getattr(api, name)(
                 project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo
             )
-        except _user_errors() as exc:
+        except JianbaoError as exc:
             _fail(exc)
         click.echo(report.summary())
         sys.exit(0 if report.ok else 1)
@@ -136,7 +132,7 @@ def init(directory: Path) -> None:
 
     try:
         created = init_project(directory)
-    except _user_errors() as exc:
+    except JianbaoError as exc:
         _fail(exc)
     click.echo(f"created {created}: jianbao.toml, data/, templates/, reports/")
     click.echo(f"next: cd {directory} && jianbao build")
@@ -164,6 +160,6 @@ def templates_copy(project_dir: Path, name: str) -> None:
 
     try:
         path = copy_template(project_dir, name)
-    except _user_errors() as exc:
+    except JianbaoError as exc:
         _fail(exc)
     click.echo(f"copied to {path}")

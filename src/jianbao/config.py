@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from jianbao.errors import JianbaoError, problem_list, validation_problems
 from jianbao.reporting import Policy
 from jianbao.text import clean_text, name_problem
 
@@ -29,7 +30,7 @@ def _file_name(name: str) -> str:
 CONFIG_NAME = "jianbao.toml"
 
 
-class ConfigError(ValueError):
+class ConfigError(JianbaoError, ValueError):
     """jianbao.toml is missing or invalid; the message lists every problem."""
 
 
@@ -124,15 +125,5 @@ def load_config(root: Path) -> ProjectConfig:
     try:
         return ProjectConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc)) from None
-
-
-def format_validation_error(path: Path, exc: ValidationError) -> str:
-    """One line per problem: file, dotted location, what was expected, what was found."""
-    lines = [f"{path}: {exc.error_count()} problem(s)"]
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        found = err.get("input")
-        shown = "" if err["type"] == "missing" else f" (found {found!r})"
-        lines.append(f"  {path.name}: {where}: {err['msg']}{shown}")
-    return "\n".join(lines)
+        problems = validation_problems(exc, path.name)
+        raise ConfigError(problem_list(f"{path}: {len(problems)} problem(s)", problems)) from None

@@ -22,13 +22,14 @@ from pathlib import Path
 from jianbao import __version__
 from jianbao.atomic import publish_folder, write_bytes_atomic
 from jianbao.config import CONFIG_NAME
+from jianbao.errors import JianbaoError
 from jianbao.project import Project
 
 MANIFEST_NAME = "manifest.json"
 DOCUMENT_FORMATS = ("docx", "pdf")  # what `send` mails
 
 
-class StaleOutputsError(RuntimeError):
+class StaleOutputsError(JianbaoError, RuntimeError):
     """Outputs are missing, altered, or older than their inputs: build first."""
 
 

@@ -15,6 +15,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from jianbao.errors import JianbaoError
+
 KINDS = ("year", "half", "quarter", "month", "cumulative", "date", "years", "event")
 
 ACCEPTED_FORMS = (
@@ -42,7 +44,7 @@ _PATTERN = re.compile(
 )
 
 
-class PeriodError(ValueError):
+class PeriodError(JianbaoError, ValueError):
     """A period code that cannot be parsed; the message names the code and the accepted forms."""
 
     def __init__(self, code: object, reason: str = "") -> None:

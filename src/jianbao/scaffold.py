@@ -11,27 +11,17 @@ import shutil
 from pathlib import Path
 
 from jianbao.config import CONFIG_NAME
-from jianbao.resources import builtin_path
+from jianbao.errors import JianbaoError
+from jianbao.resources import builtin_files, builtin_path
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(JianbaoError, ValueError):
     """init or templates copy cannot do what was asked (the message says why)."""
-
-
-def builtin_templates() -> dict[str, Path]:
-    """Every overridable built-in file by its name relative to a project's templates/."""
-    found: dict[str, Path] = {}
-    for folder, prefix in ((builtin_path("templates"), ""), (builtin_path("charts"), "charts/"), (builtin_path("tables"), "tables/")):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith(".") and "__pycache__" not in path.parts:
-                found[prefix + path.relative_to(folder).as_posix()] = path
-    found["theme.toml"] = builtin_path("theme.toml")
-    return found
 
 
 def list_templates(project_dir: Path) -> list[tuple[str, str]]:
     """(name, origin) for every template: "built-in", "project" (overrides) or "project+" (new)."""
-    builtin = builtin_templates()
+    builtin = builtin_files()
     own = _project_files(project_dir / "templates")
     rows = [(name, "project" if name in own else "built-in") for name in builtin]
     rows += [(name, "project+") for name in own if name not in builtin]
@@ -49,7 +39,7 @@ def _project_files(folder: Path) -> set[str]:
 
 
 def copy_template(project_dir: Path, name: str) -> Path:
-    builtin = builtin_templates()
+    builtin = builtin_files()
     if name not in builtin:
         raise ScaffoldError(f"no built-in template {name!r}; `jianbao templates` lists them")
     target = project_dir / "templates" / name

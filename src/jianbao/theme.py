@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jianbao.resources import builtin_path
+from jianbao.errors import JianbaoError, problem_list
+from jianbao.resources import builtin_file
 from jianbao.theme_schema import theme_problems
 
 FONT_PACKAGES = "fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai"
@@ -28,7 +29,7 @@ SYMBOL_PACKAGE = "fonts-symbola"
 _REGULAR_STYLES = frozenset({"Regular", "Book", "Normal", "Roman"})
 
 
-class ThemeError(ValueError):
+class ThemeError(JianbaoError, ValueError):
     """A theme file is malformed or names something that is not there; ``problems`` lists each one."""
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
@@ -213,15 +214,15 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 def load_theme(override: Path | None = None, font_profile: str | None = None) -> Theme:
     """The built-in theme, with a project's theme file merged over it, checked against the schema."""
-    raw = _read(builtin_path("theme.toml"))
-    base_dir = builtin_path(".")
-    where = "built-in theme.toml"
+    builtin = builtin_file("theme.toml")
+    raw = _read(builtin)
+    base_dir, where = builtin.parent, "built-in theme.toml"
     if override is not None and override.is_file():
         raw = _merge(raw, _read(override))
         base_dir, where = override.parent, str(override)
     problems = theme_problems(raw, where)
     if problems:
-        raise ThemeError(f"{len(problems)} problem(s) in the theme:\n  " + "\n  ".join(problems), problems)
+        raise ThemeError(problem_list(f"{where}: {len(problems)} problem(s) in the theme", problems), problems)
     profile = font_profile or raw.get("font_profile", "windows")
     return Theme(raw=raw, base_dir=base_dir, font_profile=profile)
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, ValidationError
 
+from jianbao.errors import validation_problems
+
 Family = Literal["song", "fangsong", "kai", "hei", "xiaobiaosong"]
 Positive = Annotated[StrictFloat, Field(gt=0)]  # a strict float takes 12 and 10.5, never "12"
 NonNegative = Annotated[StrictFloat, Field(ge=0)]
@@ -112,16 +114,11 @@ class ThemeModel(_Strict):
 
 
 def theme_problems(raw: dict, where: str) -> list[str]:
-    """Every key of the merged theme that does not hold what it must, one line each ("" when clean)."""
+    """Every key of the merged theme that does not hold what it must, one line each (none when clean)."""
     try:
         model = ThemeModel.model_validate(raw)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            found = "" if err["type"] == "missing" else f", found {err.get('input')!r}"
-            lines.append(f"{where}: {key}: {err['msg']}{found}")
-        return list(dict.fromkeys(lines))
+        return validation_problems(exc, where)
     if model.font_profile not in model.docx.profiles:
         return [f"{where}: font_profile: expected one of {', '.join(model.docx.profiles)} ([docx.profiles.*]), "
                 f"found {model.font_profile!r}"]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from jianbao.build import build
-from jianbao.errors import user_errors
+from jianbao.errors import JianbaoError, format_error
 from jianbao.project import open_project
 
 
@@ -46,7 +46,7 @@ def _rebuild(root: Path, period: str | None, formats: tuple[str, ...], log: Call
     start = time.perf_counter()
     try:
         result = build(open_project(root), period, formats, log=log)
-    except user_errors() as exc:
-        log(f"error: {exc}")
+    except JianbaoError as exc:
+        log(format_error(exc))
         return
     log(f"rebuilt {result.period.code} in {time.perf_counter() - start:.2f} s ({result.charts_drawn} charts drawn)")

@@ -41,6 +41,13 @@ def test_bad_addresses_in_the_file_are_named_by_key(make_project):
     assert "mail.groups.leaders.1:" in message and "'li at example'" in message
 
 
+
+def test_an_address_the_standard_parser_trips_on_is_a_problem_not_a_traceback(make_project):
+    built = make_project(mail_settings(None, to=["wang@"]))
+
+    with pytest.raises(MailConfigError, match=r"jianbao.toml: mail.to: 'wang@': neither a group"):
+        load_mail_settings(built.project, {})
+
 def test_environment_overrides_the_file(make_project):
     built = make_project(mail_settings(None, username="file-user", password_env="FILE_PW"))
     env = {

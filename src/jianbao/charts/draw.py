@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from jianbao.charts.data import ChartData, SeriesData
+from jianbao.errors import JianbaoError
 
 FONT_SIZE = 9.0  # pt at print size: ticks, categories, legend
 LABEL_SIZE = 8.0  # value labels, unit
@@ -38,7 +39,7 @@ MM = 72 / 25.4  # points per millimetre
 BAR_LINE_BAND = (0.72, 0.92)  # bar_line: the line's values span this part of the height, above the bars
 
 
-class ChartFontError(ValueError):
+class ChartFontError(JianbaoError, ValueError):
     """A chart would draw characters its font does not have (tofu)."""
 
 

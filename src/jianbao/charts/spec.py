@@ -37,18 +37,19 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from jianbao import reporting
+from jianbao.errors import JianbaoError, problem_list, validation_problems
 from jianbao.figures import figure_text
 from jianbao.periods import Period, PeriodError, parse_period
 from jianbao.references import ID
 from jianbao.text import first_tab_line
 from jianbao.reporting import Policy
-from jianbao.resources import builtin_path
+from jianbao.resources import search_path
 
 CHART_TYPES = ("bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar")
 ID_PATTERN = rf"^{ID}$"  # what a placement accepts after chart: / table:
 
 
-class SpecError(ValueError):
+class SpecError(JianbaoError, ValueError):
     """A chart or table spec is malformed or asks for data that is not there."""
 
 
@@ -228,9 +229,9 @@ def load_table_specs(project_templates: Path | None = None) -> dict[str, TableSp
 
 
 def _load_specs(kind: str, model: type[SpecT], project_templates: Path | None) -> dict[str, SpecT]:
-    files = {p.name: p for p in _yaml_files(builtin_path(kind))}
-    if project_templates is not None:
-        files.update({p.name: p for p in _yaml_files(project_templates / kind)})
+    files: dict[str, Path] = {}
+    for folder in reversed(search_path(project_templates, kind)):  # built-in first: the project's replace them
+        files.update({p.name: p for p in _yaml_files(folder)})
     specs: dict[str, SpecT] = {}
     problems: list[str] = []
     for name in sorted(files):
@@ -269,15 +270,8 @@ def load_spec_file(path: Path, model: type[SpecT]) -> SpecT:
     try:
         spec = model.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{path}: {exc.error_count()} problem(s)"]
-        for err in exc.errors():
-            if not err["loc"]:  # a whole-spec check: its message names the field itself
-                lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
-                continue
-            field = ".".join(str(p) for p in err["loc"])
-            found = "" if err["type"] == "missing" else f" (found {err.get('input')!r})"
-            lines.append(f"  field '{field}': {err['msg']}{found}")
-        raise SpecError("\n".join(lines)) from None
+        problems = validation_problems(exc, key="field '{}'")
+        raise SpecError(problem_list(f"{path}: {len(problems)} problem(s)", problems)) from None
     spec._file = path
     return spec
 

@@ -18,13 +18,14 @@ from decimal import Decimal
 from jianbao.data.catalog import Derivation, Indicator, Sector, derivation_order
 from jianbao.data.highlights import Highlight
 from jianbao.data.observations import NATIONAL_NAMES, Observation
+from jianbao.errors import JianbaoError
 from jianbao.numbers import round_half_up, stored_decimals, to_decimal
 from jianbao.periods import KINDS, Period, PeriodError, parse_period
 
 DEFAULT_LATEST_KINDS = ("half", "quarter", "month", "year")
 
 
-class DataLookupError(KeyError):
+class DataLookupError(JianbaoError, KeyError):
     """A look-up found nothing; the message names the indicator, period and region."""
 
     def __init__(self, message: str, indicator: str = "", period: Period | None = None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from jianbao.errors import JianbaoError, problem_list
 from jianbao.periods import EXAMPLES, PeriodError
 
 
@@ -28,14 +29,14 @@ class Problem:
         return f"{', '.join(parts)}: {self.message}"
 
 
-class DataValidationError(ValueError):
+class DataValidationError(JianbaoError, ValueError):
     """The data has problems; ``str()`` lists every one, one per line."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the data:"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+        super().__init__(problem_list(head, self.problems))
 
 
 class ProblemLog:

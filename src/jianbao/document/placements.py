@@ -16,12 +16,12 @@ from pathlib import Path
 from jianbao.charts import chart_data, load_chart_specs, load_table_specs
 from jianbao.charts.spec import MissingData
 from jianbao.document.compose import ComposeError
-from jianbao.narrative.env import BUILTIN_TEMPLATES
 from jianbao.narrative.render import Narrative
 from jianbao.periods import Period
 from jianbao.project import Project
 from jianbao.references import PLACEMENT
 from jianbao.reporting import Policy
+from jianbao.resources import search_path
 from jianbao.tables import build_table
 
 REQUIRED = "required"
@@ -74,7 +74,7 @@ def _missing(kind: str, spec, dataset, period: Period, policy: Policy, notes: li
 
 def _where(project: Project, needle: str) -> str:
     """The first template file and line that contains ``needle`` (project files first)."""
-    for folder in (project.templates_dir, BUILTIN_TEMPLATES):
+    for folder in search_path(project.templates_dir):
         for path in sorted(Path(folder).rglob("*.j2")) if Path(folder).is_dir() else []:
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if needle in line:

@@ -28,7 +28,10 @@ def parse_address(text: str) -> Address:
     """One mailbox such as ``a@example.cn`` or ``简报 <a@example.cn>``; ValueError says what is wrong."""
     if "\r" in text or "\n" in text:
         raise ValueError(f"{text!r}: line breaks (CR or LF) are not allowed in an address")
-    header = default_policy.header_factory("To", text)
+    try:
+        header = default_policy.header_factory("To", text)
+    except IndexError:  # the standard library's parser fails so on some strings, such as "a@"
+        raise ValueError(f"{text!r}: not one email address") from None
     mailboxes = [a for group in header.groups for a in group.addresses]
     if header.defects or len(mailboxes) != 1:
         raise ValueError(f"{text!r}: not one email address")

@@ -24,7 +24,8 @@ from pydantic import (
     field_validator,
 )
 
-from jianbao.config import CONFIG_NAME, format_validation_error
+from jianbao.config import CONFIG_NAME
+from jianbao.errors import problem_list, validation_problems
 from jianbao.mail.errors import MailConfigError
 from jianbao.mail.address import parse_address
 from jianbao.project import Project
@@ -116,7 +117,7 @@ class MailSettings(BaseModel):
             var = self.config.password_env or ENV_PASSWORD
             problems.append(f"mail.password_env: the environment variable {var} holding the password is not set")
         if problems:
-            raise MailConfigError("mail settings incomplete:\n  " + "\n  ".join(problems))
+            raise MailConfigError(problem_list("mail settings incomplete:", problems))
 
 
 def _is_address(value: str) -> bool:
@@ -135,21 +136,21 @@ def load_mail_settings(project: Project, env: Mapping[str, str]) -> MailSettings
     if "password" in raw:
         raw.pop("password")  # never echoed back
         problems.append(
-            f"  {CONFIG_NAME}: mail.password: a password in the file is refused; remove it, put it in an "
+            f"{CONFIG_NAME}: mail.password: a password in the file is refused; remove it, put it in an "
             f'environment variable and name that variable with password_env = "{ENV_PASSWORD}"'
         )
     config: MailConfig | None = None
     try:
         config = MailConfig.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_problem_lines(path, exc, prefix="mail"))
+        problems.extend(validation_problems(exc, CONFIG_NAME, "mail.{}"))
     overrides = _EnvOverrides()
     try:
         overrides = _EnvOverrides.model_validate({k: v for k, v in env.items() if k.startswith("JIANBAO_SMTP_")})
     except ValidationError as exc:
-        problems.extend(_problem_lines(Path("environment"), exc, prefix=""))
+        problems.extend(validation_problems(exc, "environment"))
     if problems or config is None:
-        raise MailConfigError(f"{path}: {len(problems)} problem(s) in mail settings\n" + "\n".join(problems))
+        raise MailConfigError(problem_list(f"{path}: {len(problems)} problem(s) in mail settings", problems))
 
     security = overrides.security or config.security
     source = ENV_PASSWORD if ENV_PASSWORD in env else (config.password_env or ENV_PASSWORD)
@@ -163,12 +164,3 @@ def load_mail_settings(project: Project, env: Mapping[str, str]) -> MailSettings
         password=SecretStr(password_value) if password_value is not None else None,
         password_source=source if password_value is not None else None,
     )
-
-
-def _problem_lines(path: Path, exc: ValidationError, prefix: str) -> list[str]:
-    """format_validation_error's lines, without its header, located under [mail]."""
-    lines = format_validation_error(path, exc).splitlines()[1:]
-    if not prefix:
-        return lines
-    marker = f"  {path.name}: "
-    return [marker + f"{prefix}." + line[len(marker) :] if line.startswith(marker) else line for line in lines]

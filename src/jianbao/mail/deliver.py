@@ -20,6 +20,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
+from jianbao.errors import problem_list
 from jianbao.mail.address import parse_address
 from jianbao.mail.config import MailConfig, MailSettings, load_mail_settings
 from jianbao.mail.errors import MailConfigError, SmtpConnectError
@@ -230,14 +231,13 @@ def resolve_recipients(config: MailConfig, to: list[str] | None) -> list[Address
             try:
                 address = parse_address(text)
             except ValueError as exc:
-                problems.append(f"  recipient {entry!r}: {exc}" if text == entry else f"  group {entry!r}: {exc}")
+                problems.append(f"recipient {entry!r}: {exc}" if text == entry else f"group {entry!r}: {exc}")
                 continue
             seen.setdefault(recipient_key(address.addr_spec), address)
     if problems:
-        raise MailConfigError(
+        raise MailConfigError(problem_list(
             f"{len(problems)} bad recipient(s) (not a group of [mail.groups], or not a valid address); "
-            "nothing was sent:\n" + "\n".join(problems)
-        )
+            "nothing was sent:", problems))
     return list(seen.values())
 
 

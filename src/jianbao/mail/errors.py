@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from jianbao.errors import JianbaoError
 
-class MailError(RuntimeError):
+
+class MailError(JianbaoError, RuntimeError):
     """Mail could not be sent at all; nothing was marked delivered by the failing step."""
 
 

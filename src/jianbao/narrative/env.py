@@ -26,13 +26,14 @@ from jinja2 import BaseLoader, FileSystemLoader, StrictUndefined, Template, Temp
 from jinja2.environment import TemplateModule
 from jinja2.sandbox import SandboxedEnvironment
 
-from jianbao.resources import builtin_path
+from jianbao.errors import JianbaoError
+from jianbao.resources import builtin_file, search_path
 
-BUILTIN_TEMPLATES = builtin_path("templates")
+BUILTIN_TEMPLATES = builtin_file()
 BUILTIN_PREFIX = "!"
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(JianbaoError):
     """A template failed to load or render; ``str()`` reads "FILE, line N: what"."""
 
     def __init__(self, what: str, file: str | None = None, line: int | None = None) -> None:
@@ -46,36 +47,24 @@ class TemplateProblem(Exception):
 class OverrideLoader(BaseLoader):
     """Project templates shadow built-in ones; ``!name`` always means the built-in file."""
 
-    def __init__(self, project_templates: Path | None, builtin: Path = BUILTIN_TEMPLATES) -> None:
-        self.project = FileSystemLoader(project_templates) if project_templates else None
-        self.builtin = FileSystemLoader(builtin)
+    def __init__(self, project_templates: Path | None) -> None:
+        self.searchpath = search_path(project_templates)  # the project's folder first, the built-in one last
+        self.loaders = [FileSystemLoader(folder) for folder in self.searchpath]
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         if template.startswith(BUILTIN_PREFIX):
-            return self.builtin.get_source(environment, template[len(BUILTIN_PREFIX) :])
-        if self.project is not None:
+            return self.loaders[-1].get_source(environment, template[len(BUILTIN_PREFIX) :])
+        for loader in self.loaders:
             try:
-                return self.project.get_source(environment, template)
+                return loader.get_source(environment, template)
             except TemplateNotFound:
                 pass
-        return self.builtin.get_source(environment, template)
+        raise TemplateNotFound(template)
 
     def list_templates(self) -> list[str]:
-        names = set(self.builtin.list_templates())
-        if self.project is not None and Path(self.project.searchpath[0]).is_dir():
-            names.update(self.project.list_templates())
-        return sorted(names)
-
-    def origin(self, name: str) -> Path | None:
-        """The file ``name`` loads from (project first), or None when there is none."""
-        for loader in (self.project, self.builtin):
-            if loader is not None:
-                path = Path(loader.searchpath[0]) / name
-                if path.is_file():
-                    return path
-        return None
+        return sorted({name for loader in self.loaders for name in loader.list_templates()})
 
 
 def make_environment(project_templates: Path | None, *, autoescape: bool = False) -> SandboxedEnvironment:
@@ -103,7 +92,7 @@ class RenderLimits:
     max_bytes: int = 20_000_000
 
 
-class RenderLimitError(Exception):
+class RenderLimitError(JianbaoError):
     """A template ran past its time or size limit (a loop that never ends, output that never stops)."""
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from jianbao.errors import JianbaoError
 from jianbao.periods import Period
 
 
-class FigureError(LookupError):
+class FigureError(JianbaoError, LookupError):
     """A template asked for a figure that does not exist, or phrased one the wrong way."""
 
     def __str__(self) -> str:

@@ -27,7 +27,6 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from jianbao.data import Dataset, Observation
 from jianbao.narrative.env import (
-    BUILTIN_TEMPLATES,
     OverrideLoader,
     TemplateProblem,
     make_environment,
@@ -43,6 +42,7 @@ from jianbao.narrative.phrases import tidy_qualifiers
 from jianbao.narrative.facade import FILTERS, Facade, UsedObservations, escape_markdown
 from jianbao.periods import Period, parse_period
 from jianbao.reporting import Policy, is_older, label
+from jianbao.resources import is_builtin
 
 LAYOUT = "layout.md.j2"
 HEADLINE = "headline"
@@ -188,7 +188,7 @@ def _missing_problem(missing: MissingFigureError, sector: str, name: str, period
     what = (f"chapter {sector!r} needs {missing.indicator} for {period.code} ({period.label()}), and the data "
             f"has no figure of it for that period: add the figure to data/observations, "
             f"drop the chapter from jianbao.toml")
-    if file is None or Path(file).is_relative_to(BUILTIN_TEMPLATES):
+    if file is None or is_builtin(file):
         return TemplateProblem(f"{what}, or override the template (jianbao templates copy {name})",
                                f"built-in template {name}")
     return TemplateProblem(f"{missing}", file, line)
@@ -201,10 +201,8 @@ def _chapter_template(env: SandboxedEnvironment, sector: str, name: str) -> Temp
     except TemplateProblem as problem:
         if not isinstance(problem.__cause__, TemplateNotFound) or problem.__cause__.name != name:
             raise
-    loader = env.loader
-    places = [str(BUILTIN_TEMPLATES / name)]
-    if isinstance(loader, OverrideLoader) and loader.project is not None:
-        places.insert(0, str(Path(loader.project.searchpath[0]) / name))
+    assert isinstance(env.loader, OverrideLoader)  # make_environment's loader: it knows where to look
+    places = [str(folder / name) for folder in env.loader.searchpath]
     raise TemplateProblem(f"sector {sector!r} has no chapter template: expected {' or '.join(places)}") from None
 
 

@@ -87,3 +87,10 @@ def test_no_figure_outlives_its_drawing(sample, period, style):
         render_png(data, style)
     gc.collect()
     assert [o for o in gc.get_objects() if isinstance(o, Figure)] == []
+
+
+def test_every_chart_type_of_the_spec_has_a_painter():
+    from jianbao.charts.draw import _PAINTERS
+    from jianbao.charts.spec import CHART_TYPES
+
+    assert set(_PAINTERS) == set(CHART_TYPES)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
@@ -45,7 +45,8 @@ from jianbao.text import first_tab_line
 from jianbao.reporting import Policy
 from jianbao.resources import search_path
 
-CHART_TYPES = ("bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar")
+ChartType = Literal["bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar"]
+CHART_TYPES = get_args(ChartType)  # charts.draw has one painter for each
 ID_PATTERN = rf"^{ID}$"  # what a placement accepts after chart: / table:
 
 
@@ -147,7 +148,7 @@ class ChartSpec(_Spec):
     else the digest period and 全国.
     """
 
-    type: Literal["bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar"]
+    type: ChartType
     unit: str | None = None  # left-axis unit label; default: the indicators' unit
     right_unit: str | None = None  # bar_line's right axis
     remainder: str | None = None  # pie/donut/stacked_bar of shares: label of the part that fills to 100

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 DEBS=(python3 python3-venv python3-pip fontconfig
-      fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-symbola
+      fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-symbola fonts-liberation2
       poppler-utils libreoffice-writer-nogui)
 VENV=${JIANBAO_VENV:-.venv}
 

@@ -73,6 +73,42 @@ def validate(project: Project | Path | str = ".", period: str | None = None) -> 
     return ValidationReport([], summary, warnings, lacks)
 
 
+def fonts(project: Project | Path | str = ".") -> tuple[list, list[str]]:
+    """The face that serves each font role of the project's theme (``theme.FontFace``, in role
+    order) and a warning per role served by a stand-in or by nothing."""
+    from jianbao.theme import FontNotFoundError, load_theme
+
+    if not isinstance(project, Project):
+        project = open_project(project)
+    theme = load_theme(project.templates_dir / "theme.toml", project.config.digest.font_profile)
+    faces = []
+    for role in theme.font_roles():
+        try:
+            faces.append(theme.pdf_font(role))
+        except FontNotFoundError:
+            continue  # said by font_warnings
+    return faces, font_warnings(theme)
+
+
+def font_warnings(theme) -> list[str]:
+    """A line per font role served by a stand-in (a face of another design) or by nothing."""
+    from jianbao.theme import FontNotFoundError
+
+    lines = []
+    for role in theme.font_roles():
+        try:
+            face = theme.pdf_font(role)
+        except FontNotFoundError as exc:
+            lines.append(str(exc))
+            continue
+        if face.stand_in:
+            wanted = ", ".join(theme.raw.get("fonts", {}).get(role, {}).get("families", [])) or "none named"
+            lines.append(f"font role '{role}' is set in {face.family or face.file.name} ({face.file}), a stand-in: "
+                         f"none of its faces is installed ({wanted}); install one, or pin a file in the "
+                         f"theme: [[pdf.fonts.{role}]] file = \"…\"")
+    return lines
+
+
 def glyph_warnings(project: Project, dataset, theme) -> list[str]:
     """A line per character of the data or config that no PDF font has (it would not show), with where it is."""
     from jianbao.theme import FontNotFoundError

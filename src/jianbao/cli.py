@@ -62,6 +62,24 @@ def validate(project_dir: Path, period: str | None) -> None:
 
 @main.command()
 @PROJECT_OPTION
+def fonts(project_dir: Path) -> None:
+    """Show which installed face serves each font role (仿宋, 宋体, 楷体, 黑体, 小标宋, Latin)."""
+    from jianbao.api import fonts as find_fonts
+
+    try:
+        faces, warnings = find_fonts(project_dir)
+    except JianbaoError as exc:
+        _fail(exc)
+    for face in faces:
+        found = face.family or "pinned in the theme"
+        mark = "  (stand-in)" if face.stand_in else ""
+        click.echo(f"{face.role:<13}{found}  {face.file}" + (f" #{face.index}" if face.index else "") + mark)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@main.command()
+@PROJECT_OPTION
 @click.option("--period", help="Period code such as 2025H1, 2025Q2, 2025M05 (default: latest with data).")
 @click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx,pdf,md.")
 @click.option("--watch", is_flag=True, help="Rebuild whenever data, templates, theme or config change.")

@@ -26,6 +26,8 @@ FONT_PACKAGES = "fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxg
 # a theme's [pdf] fallback_families replaces the list, [[pdf.fonts.fallback]] pins files.
 FALLBACK_FAMILIES = ("Symbola", "DejaVu Sans")
 SYMBOL_PACKAGE = "fonts-symbola"
+LATIN_PACKAGE = "fonts-liberation2"
+LATIN = "latin"  # the role of Latin letters and digits (Word's w:ascii font)
 _REGULAR_STYLES = frozenset({"Regular", "Book", "Normal", "Roman"})
 
 
@@ -56,11 +58,18 @@ class TextStyle:
 
 @dataclass(frozen=True)
 class FontFace:
-    """One TrueType face usable by reportlab and matplotlib."""
+    """One TrueType face usable by reportlab and matplotlib.
+
+    ``family`` is the name fontconfig found it by ("" for a file the theme pinned);
+    ``stand_in`` marks a face of another design standing in for the role (a 明体 for
+    仿宋), which ``jianbao fonts`` and ``validate`` warn about.
+    """
 
     role: str
     file: Path
     index: int = 0
+    family: str = ""
+    stand_in: bool = False
 
     @property
     def name(self) -> str:
@@ -110,23 +119,41 @@ class Theme:
     def docx_latin_font(self) -> str:
         return self.raw["docx"]["latin"]
 
-    def pdf_font(self, family: str) -> FontFace:
-        """The first usable TrueType face for a role: theme candidates, then the system."""
-        for cand in self.raw.get("pdf", {}).get("fonts", {}).get(family, []):
+    def pdf_font(self, role: str) -> FontFace:
+        """The TrueType face for a role: a file the theme pins, else the first of the role's
+        ``[fonts.<role>] families`` fontconfig has (Chinese or English family name, or a file
+        name such as simfang), else a stand-in (``stand_ins``, then any Chinese face)."""
+        for cand in self.raw.get("pdf", {}).get("fonts", {}).get(role, []):
             path = Path(cand["file"])
             if not path.is_absolute():
                 path = self.base_dir / path
             if _is_truetype(path):
-                return FontFace(family, path, int(cand.get("index", 0)))
-        system = _system_cjk_truetype()
+                return FontFace(role, path, int(cand.get("index", 0)))
+        wanted = self.raw.get("fonts", {}).get(role, {})
+        for stand_in, names in ((False, wanted.get("families", [])), (True, wanted.get("stand_ins", []))):
+            for name in names:
+                found = _system_family_truetype(name)
+                if found:
+                    return FontFace(role, found[0], found[1], name, stand_in)
+        system = _system_cjk_truetype() if role != LATIN else []
         if system:
-            return FontFace(family, system[0][0], system[0][1])
+            return FontFace(role, system[0][0], system[0][1], "", True)
+        if role == LATIN:
+            raise FontNotFoundError(
+                f"no TrueType Latin serif found for the 'latin' role (tried {', '.join(wanted.get('families', []))}). "
+                f"Install one (Debian: apt-get install {LATIN_PACKAGE}) or name a .ttf file in the theme: "
+                "[[pdf.fonts.latin]] file = \"…\"")
         raise FontNotFoundError(
-            f"no TrueType Chinese font found for the '{family}' role. "
+            f"no TrueType Chinese font found for the '{role}' role. "
             f"Install one (Debian: apt-get install {FONT_PACKAGES}) "
-            f"or name a .ttf/.ttc file in the theme: [[pdf.fonts.{family}]] file = \"…\". "
+            f"or name a .ttf/.ttc file in the theme: [[pdf.fonts.{role}]] file = \"…\". "
             "CFF/OTF fonts such as fonts-noto-cjk cannot be embedded by reportlab."
         )
+
+    def font_roles(self) -> list[str]:
+        """Every font role the theme names faces for, the Latin one last."""
+        roles = [r for r in self.raw.get("fonts", {}) if r != LATIN]
+        return [*roles, LATIN] if LATIN in self.raw.get("fonts", {}) else roles
 
     def pdf_fallback_fonts(self) -> list[FontFace]:
         """TrueType faces tried after every role's for a character none of them has.
@@ -181,11 +208,13 @@ def _system_cjk_truetype() -> list[tuple[Path, int]]:
 
 @cache
 def _system_family_truetype(family: str) -> tuple[Path, int] | None:
-    """The regular TrueType face of a font family fontconfig knows, if any."""
+    """The regular TrueType face fontconfig knows by a family name (any of its names, any
+    language) or, failing that, by its file name without extension (simfang, STFANGSO)."""
     if not shutil.which("fc-list"):
         return None
+    pattern = family.replace("\\", "\\\\").replace("-", "\\-").replace(":", "\\:").replace(",", "\\,")
     out = subprocess.run(
-        ["fc-list", "-f", "%{file}\t%{index}\t%{style}\n", f"{family}:fontformat=TrueType"],
+        ["fc-list", "-f", "%{file}\t%{index}\t%{style}\n", f"{pattern}:fontformat=TrueType"],
         capture_output=True, text=True, check=False,
     ).stdout
     faces: list[tuple[bool, Path, int]] = []
@@ -197,9 +226,25 @@ def _system_family_truetype(family: str) -> tuple[Path, int] | None:
             regular = style.split(",")[0] in _REGULAR_STYLES
             faces.append((not regular, path, int(index or 0)))
     if not faces:
+        faces = [(False, path, index) for path, index in _system_truetype_files()
+                 if path.stem.casefold() == family.casefold()]
+    if not faces:
         return None
     _, path, index = min(faces)
     return path, index
+
+
+@cache
+def _system_truetype_files() -> list[tuple[Path, int]]:
+    """Every TrueType face fontconfig knows, for a lookup by file name."""
+    out = subprocess.run(["fc-list", "-f", "%{file}\t%{index}\n", ":fontformat=TrueType"],
+                         capture_output=True, text=True, check=False).stdout
+    found = []
+    for line in out.splitlines():
+        file, _, index = line.partition("\t")
+        if _is_truetype(Path(file)):
+            found.append((Path(file), int(index or 0)))
+    return sorted(set(found))
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -98,8 +98,13 @@ class FontFile(_Strict):
 
 
 class Pdf(_Strict):
-    fonts: dict[Family | Literal["fallback"], list[FontFile]] = Field(default_factory=dict)
+    fonts: dict[Family | Literal["latin", "fallback"], list[FontFile]] = Field(default_factory=dict)
     fallback_families: list[str] | None = None
+
+
+class RoleFonts(_Strict):
+    families: list[str] = Field(default_factory=list)
+    stand_ins: list[str] = Field(default_factory=list)
 
 
 class ThemeModel(_Strict):
@@ -110,6 +115,7 @@ class ThemeModel(_Strict):
     styles: dict[str, Style]
     blocks: Blocks
     docx: Docx
+    fonts: dict[Family | Literal["latin"], RoleFonts] = Field(default_factory=dict)
     pdf: Pdf = Field(default_factory=Pdf)
 
 

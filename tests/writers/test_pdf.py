@@ -81,7 +81,8 @@ def test_masthead_unit_left_date_right_and_closing_block_last(pdf_sample, pdf_th
     lines = read_lines(path)
     unit = next(ln for ln in lines if ln.text == "运行监测协调局编")
     date = next(ln for ln in lines if ln.text == "2025年7月20日")
-    assert unit.page == date.page == 1 and abs(unit.y - date.y) < 0.5
+    # one baseline (the bottoms of their boxes; the Latin digits' box is shorter than an ideograph's)
+    assert unit.page == date.page == 1 and abs((unit.y + unit.height) - (date.y + date.height)) < 0.5
     assert abs(unit.x0 - left) < 1 and abs(date.x1 - right) < 1
     run = next(ln for ln in lines if ln.text == "共印50份")
     assert run.page == pages and abs(run.x1 - (right - 14)) < 1  # one character in
@@ -200,10 +201,9 @@ def test_line_breaking_and_justification(pdf_sample, pdf_theme):
 
 def test_missing_font_gives_the_clear_error(tmp_path, monkeypatch):
     theme = load_theme()
-    for faces in theme.raw["pdf"]["fonts"].values():
-        for face in faces:
-            face["file"] = str(tmp_path / "nonexistent.ttf")
+    theme.raw["pdf"] = {"fonts": {"song": [{"file": str(tmp_path / "nonexistent.ttf")}]}}
     monkeypatch.setattr(theme_module, "_system_cjk_truetype", lambda: [])
+    monkeypatch.setattr(theme_module, "_system_family_truetype", lambda family: None)
     doc = sample_document(tmp_path, paragraphs_per_chapter=1)
     with pytest.raises(FontNotFoundError, match="apt-get install fonts-arphic-uming"):
         render_pdf(doc, theme)

@@ -30,7 +30,7 @@ from jianbao.ir import (
 from jianbao.theme import TextStyle, Theme
 from jianbao.writers.pdf_flow import (
     AtPageFoot, ContentsEntry, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
-    Span, TextBlock, draw_segments, shape,
+    Span, TextBlock, draw_segments, segments_of, shape,
 )
 from jianbao.writers.fit import fit_size, keywords_property
 from jianbao.writers.pdf_fonts import FontBook
@@ -118,7 +118,7 @@ class PdfWriter(Visitor):
             x = self.left + st.size
         y = self.bottom - self.theme.page.get("footer_distance_mm", 7) * mm - 0.88 * st.size
         canv.saveState()
-        draw_segments(canv, x, y, [(text, face, 0.0)])
+        draw_segments(canv, x, y, segments_of(self.book, text, face))
         canv.restoreState()
 
     def story(self) -> list[Flowable]:

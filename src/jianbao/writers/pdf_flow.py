@@ -287,6 +287,19 @@ def shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[floa
     return "".join(chars), faces, advances
 
 
+def segments_of(book: FontBook, text: str, face: Face) -> list[Segment]:
+    """One unspaced line of ``text`` as segments, each character in the face that has it
+    (the Latin face for digits), for text drawn outside a TextBlock (page numbers)."""
+    chars, faces, _ = shape(book, [(text, face)])
+    out: list[Segment] = []
+    for c, f in zip(chars, faces):
+        if out and out[-1][1] == f:
+            out[-1] = (out[-1][0] + c, f, 0.0)
+        else:
+            out.append((c, f, 0.0))
+    return out
+
+
 def _links(spans: list[Span]) -> list[tuple[int, int, str]]:
     """Character ranges (as ``shape`` counts them) of the spans that carry a link URL."""
     out: list[tuple[int, int, str]] = []
@@ -462,5 +475,5 @@ class ContentsEntry(TextBlock):
         if width - num_w - 2 * gap > 0:
             canv.line(gap, face.size * 0.15, width - num_w - gap, face.size * 0.15)
         canv.setDash([])
-        draw_segments(canv, width - num_w, 0, [(number, face, 0.0)])
+        draw_segments(canv, width - num_w, 0, segments_of(self._book, number, face))
         canv.endForm()

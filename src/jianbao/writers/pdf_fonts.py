@@ -21,10 +21,18 @@ from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from jianbao.writers.text import drawable_text
-from jianbao.theme import SYMBOL_PACKAGE, FontNotFoundError, TextStyle, Theme
+from jianbao.theme import LATIN, SYMBOL_PACKAGE, FontNotFoundError, TextStyle, Theme
 
 # Order in which other roles are tried for a glyph the wanted face lacks (WQY has most).
 _FALLBACK_ORDER = ("hei", "song", "kai", "fangsong", "xiaobiaosong")
+
+
+def latin(ch: str) -> bool:
+    """ASCII letters, digits and signs: set in the Latin face, as Word sets w:ascii text.
+
+    The space keeps the Chinese face's half em, so "— 1 —" and a space between words read as spaces.
+    """
+    return "!" <= ch <= "~"
 
 
 def invisible(ch: str) -> bool:
@@ -94,6 +102,7 @@ class FontBook:
         self._roles: list[str] | None = None  # role fonts in fallback order
         self._fallbacks: list[str] | None = None  # symbol and emoji faces
         self._faces: dict[tuple[str, float, bool, str], Face] = {}
+        self._latin: str | None | bool = False  # False until looked up; None when there is none
 
     def font(self, family: str) -> str:
         """The registered reportlab font name for a role (raises FontNotFoundError)."""
@@ -125,14 +134,27 @@ class FontBook:
             style.color if color is None else color,
         )
 
+    def latin_font(self) -> str | None:
+        """The Latin role's font, or None when no Latin face is installed (the CJK face then sets ASCII)."""
+        if self._latin is False:
+            try:
+                self._latin = self.font(LATIN)
+            except FontNotFoundError:
+                self._latin = None
+        return self._latin
+
     def glyph_font(self, font: str, ch: str) -> str:
-        """``font`` if it has a glyph for ``ch``, else the first font that has one: the
-        other roles' faces, then the symbol and emoji fallbacks (``font`` if none has)."""
+        """The Latin face for ASCII; else ``font`` if it has a glyph for ``ch``, else the first
+        font that has one: the other roles' faces, then the symbol and emoji fallbacks
+        (``font`` if none has)."""
         key = (font, ch)
         found = self._glyph_font.get(key)
         if found is None:
             found = font
-            if not self._has(font, ch) and not ch.isspace():
+            latin_font = self.latin_font() if latin(ch) else None
+            if latin_font is not None and self._has(latin_font, ch):
+                found = latin_font
+            elif not self._has(font, ch) and not ch.isspace():
                 found = self._font_with(ch) or font
             self._glyph_font[key] = found
         return found

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 NO_START = frozenset("，。、；：？！）》」』”’〉】〕〗…—～％‰℃°,.;:?!)]}%")
 # A line never ends with these (opening punctuation).
 NO_END = frozenset("（《「『“‘〈【〔〖([{")
+# Full-width punctuation whose glyph fills only half its em box in most fonts: two in a
+# row leave a gap of a whole em or more ("”“"), which the PDF compresses (see
+# writers.pdf_fonts.FontBook.half_blank, which checks the font's own glyph).
+FULL_WIDTH_PUNCTUATION = frozenset("，。、；：）》」』”’〉】〕〗（《「『“‘〈【〔〖")
 # Characters that commonly follow a number as its unit or counter: "2025年", "6.4万", "7倍".
 UNIT_START = frozenset("万亿千百个倍年月日时分秒期家户辆吨元项台套件部座颗位名人次天周")
 DIGITS = frozenset("0123456789")

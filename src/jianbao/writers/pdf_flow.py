@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 from reportlab.rl_config import _FUZZ
 
-from jianbao.cjk import EPS, break_lines, wordlike
+from jianbao.cjk import EPS, FULL_WIDTH_PUNCTUATION, break_lines, wordlike
 from jianbao.writers.text import drawable_text
 from jianbao.writers.pdf_fonts import Face, FontBook, invisible
 
@@ -121,6 +121,8 @@ class TextBlock(Flowable):
         self.spaceAfter = space_after
         self._book = book
         self._text, self._faces, self._advances = shape(book, spans)
+        # The compression ``shape`` applied, drawn as negative character spacing.
+        self._kerns = [a - book.advance(f.font, c, f.size) for c, f, a in zip(self._text, self._faces, self._advances)]
         self._links = _links(spans)  # (first char, end char, URL) of each linked span
         self._range = (0, len(self._text))  # the characters this block (or part) sets
         self._lines: list[Line] = []
@@ -144,11 +146,11 @@ class TextBlock(Flowable):
             indent = first_indent if i == 0 else 0.0
             slack = avail - indent - span.width
             x = lay.left + indent
-            spacing = [0.0] * (end - begin)
+            spacing = self._kerns[begin:end]
             # A line cut where a part of the block ends is still a full line.
             last = span.last and (i + 1 < len(spans) or stop == len(text))
             if lay.align == "justify" and not last and slack > 0:
-                spacing = _justify(text[begin:end], slack)
+                spacing = [k + j for k, j in zip(spacing, _justify(text[begin:end], slack))]
             elif lay.align == "center":
                 x += slack / 2
             elif lay.align == "right":
@@ -220,7 +222,7 @@ class TextBlock(Flowable):
             for _ in chars:
                 advance = self._advances[index]
                 edges.append((index, x, x + advance))
-                x += advance + spacing
+                x += advance + spacing - self._kerns[index]  # the spacing holds the kern too
                 index += 1
         size = self.layout.size
         for first, end, url in self._links:
@@ -264,6 +266,8 @@ def shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[floa
     """Characters, their faces (after glyph fallback) and advances, for a span list.
 
     Characters without ink (bidi controls, joiners, variation selectors) are left out.
+    Of two full-width punctuation marks in a row ("”“", "）。", "（“") the first gives up
+    the blank half em between their glyphs (see ``kerns``).
     """
     chars: list[str] = []
     faces: list[Face] = []
@@ -284,7 +288,23 @@ def shape(book: FontBook, spans: list[Span]) -> tuple[str, list[Face], list[floa
             else:
                 faces.append(face)
             advances.append(book.advance(font, c, face.size))
+    for i, k in enumerate(kerns(book, chars, faces)):
+        advances[i] += k
     return "".join(chars), faces, advances
+
+
+def kerns(book: FontBook, chars: list[str], faces: list[Face]) -> list[float]:
+    """A negative half em after each full-width mark followed by another, where the fonts leave
+    that half blank: the first's trailing half or the second's leading half (CLREQ 3.1.6)."""
+    out = [0.0] * len(chars)
+    for i in range(len(chars) - 1):
+        a, b = chars[i], chars[i + 1]
+        if a in FULL_WIDTH_PUNCTUATION and b in FULL_WIDTH_PUNCTUATION:
+            trailing = book.half_blank(faces[i].font, a)[1]
+            leading = book.half_blank(faces[i + 1].font, b)[0]
+            if trailing or leading:
+                out[i] = -faces[i].size / 2
+    return out
 
 
 def segments_of(book: FontBook, text: str, face: Face) -> list[Segment]:

@@ -23,6 +23,8 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from jianbao.writers.text import drawable_text
 from jianbao.theme import LATIN, SYMBOL_PACKAGE, FontNotFoundError, TextStyle, Theme
 
+# A glyph whose ink keeps this share of its box clear on one side leaves that half blank.
+HALF_BLANK_EDGE = 0.45
 # Order in which other roles are tried for a glyph the wanted face lacks (WQY has most).
 _FALLBACK_ORDER = ("hei", "song", "kai", "fangsong", "xiaobiaosong")
 
@@ -83,6 +85,28 @@ _utf16_to_unicode_cmap()
 
 
 @lru_cache(maxsize=None)
+def _ink_extent(file: str, index: int, ch: str) -> tuple[float, float] | None:
+    """Where a glyph's ink starts and ends, as shares of its advance (None: no such glyph or no ink)."""
+    font = _tools_font(file, index)
+    name = font.getBestCmap().get(ord(ch))
+    if name is None or "glyf" not in font:
+        return None
+    glyph = font["glyf"][name]
+    advance = font["hmtx"][name][0]
+    if not advance or not hasattr(glyph, "xMin"):
+        return None
+    return glyph.xMin / advance, glyph.xMax / advance
+
+
+@lru_cache(maxsize=None)
+def _tools_font(file: str, index: int):
+    """The face parsed lazily by fontTools (reportlab keeps no glyph outlines): only what is read is parsed."""
+    from fontTools.ttLib import TTFont as FontToolsFont
+
+    return FontToolsFont(file, fontNumber=index, lazy=True)
+
+
+@lru_cache(maxsize=None)
 def _register(name: str, file: str, index: int) -> TTFont:
     """Parse and register a face once per process (reportlab subsets per document)."""
     font = TTFont(name, file, subfontIndex=index)
@@ -103,6 +127,7 @@ class FontBook:
         self._fallbacks: list[str] | None = None  # symbol and emoji faces
         self._faces: dict[tuple[str, float, bool, str], Face] = {}
         self._latin: str | None | bool = False  # False until looked up; None when there is none
+        self._files: dict[str, tuple[str, int]] = {}  # font name → (file, face index)
 
     def font(self, family: str) -> str:
         """The registered reportlab font name for a role (raises FontNotFoundError)."""
@@ -112,6 +137,7 @@ class FontBook:
             font = _register(face.name, str(face.file), face.index)
             self._by_family[family] = font
             self._by_name[font.fontName] = font
+            self._files[font.fontName] = (str(face.file), face.index)
         return font.fontName
 
     def color(self, value: str) -> Color:
@@ -196,8 +222,21 @@ class FontBook:
                 except (TTFError, OSError):  # an unreadable fallback is skipped
                     continue
                 self._by_name[font.fontName] = font
+                self._files[font.fontName] = (str(face.file), face.index)
                 self._fallbacks.append(font.fontName)
         return self._fallbacks
+
+    def half_blank(self, font: str, ch: str) -> tuple[bool, bool]:
+        """(leading, trailing): does the glyph leave the left or the right half of its box blank?
+
+        Read from the font itself, since fonts place full-width punctuation differently
+        (a Taiwanese 明体 centres 。, a mainland face sets it at the left).
+        """
+        extent = _ink_extent(*self._files[font], ch)
+        if extent is None:
+            return False, False
+        start, end = extent
+        return start >= HALF_BLANK_EDGE, end <= 1 - HALF_BLANK_EDGE
 
     def advance(self, font: str, ch: str, size: float) -> float:
         face = self._by_name[font].face

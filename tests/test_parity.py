@@ -67,8 +67,8 @@ def read_docx(path: Path) -> Read:
         if style.startswith("toc "):
             contents += [link.get(qn("w:anchor")) for link in block._p.iter(qn("w:hyperlink"))]
         mark = block._p.find(qn("w:bookmarkStart"))
-        if style.startswith("heading ") and mark is not None:
-            bookmarks.append((int(style.split()[1]), squash(block.text)))
+        if mark is not None and (style.startswith("heading ") or style == "key points title"):
+            bookmarks.append((int(style.split()[1]) if style.startswith("heading ") else 1, squash(block.text)))
             names[mark.get(qn("w:name"))] = squash(block.text)
         if style == "caption" and (match := CAPTION.match(block.text)):
             captions.append(match.group(1) + match.group(2))

@@ -7,6 +7,8 @@ by where it is in the file. The ``[mail]`` table is validated by
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -45,6 +47,14 @@ class IssueSeries(_Strict):
     first_issue: int = Field(default=1, ge=1)
 
 
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"expected an IANA time zone such as Asia/Shanghai, found {name!r}") from None
+    return name
+
+
 class Digest(_Strict):
     name: Annotated[str, AfterValidator(_file_name)] = "工业和信息化发展简报"  # also the files' name
     unit: Text = ""
@@ -65,6 +75,8 @@ class Digest(_Strict):
     first_total_issue: int | None = Field(default=None, ge=1)
     # Issue date per period code; otherwise SOURCE_DATE_EPOCH or today.
     dates: dict[str, date] = Field(default_factory=dict)
+    # The time zone of the issue date: the files' creation time is its midnight there.
+    timezone: Annotated[str, AfterValidator(_time_zone)] = "Asia/Shanghai"
 
 
 class PeriodsConf(_Strict):

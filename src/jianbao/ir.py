@@ -202,10 +202,14 @@ class Masthead:
 
 @dataclass
 class KeyPoints:
-    """本期要点: a titled box of key-point paragraphs between two rules."""
+    """本期要点: a titled box of key-point paragraphs between two rules.
+
+    ``anchor`` names its bookmark and outline entry, as a heading's does.
+    """
 
     title: str
     paragraphs: list[Paragraph] = field(default_factory=list)
+    anchor: str = ""
 
 
 @dataclass
@@ -266,7 +270,7 @@ class Metadata:
     author: str = ""
     keywords: list[str] = field(default_factory=list)
     language: str = "zh-CN"
-    created: str = ""  # ISO 8601 UTC, fixed per build input for reproducible bytes
+    created: str = ""  # ISO 8601 with its offset (the issue date's midnight), fixed for reproducible bytes
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from jianbao.config import ConfigError, ProjectConfig
 from jianbao.ir import Closing, Contents, Document, KeyPoints, Masthead, Metadata
@@ -81,10 +82,11 @@ def document_shell(config: ProjectConfig, period: Period) -> Document:
     if digest.first_total_issue is not None:
         issue += f"（总第{digest.first_total_issue + number - digest.first_issue}期）"
     day = issue_date(config, period)
-    created = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    zone = ZoneInfo(digest.timezone)
+    created = datetime(day.year, day.month, day.day, tzinfo=zone)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        created = datetime.fromtimestamp(int(epoch), UTC)
+        created = datetime.fromtimestamp(int(epoch), UTC).astimezone(zone)
     title = f"{digest.name}（{period.label()}）"
     closing = config.closing
     return Document(
@@ -93,7 +95,7 @@ def document_shell(config: ProjectConfig, period: Period) -> Document:
             subject=f"{period.label()}{digest.name}",
             author=digest.author or digest.unit,
             keywords=[digest.name, period.label()],
-            created=created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            created=created.isoformat(timespec="seconds"),
         ),
         parts=[
             Masthead(digest.name, issue, digest.unit, chinese_date(day), digest.marking),

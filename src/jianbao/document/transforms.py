@@ -150,7 +150,8 @@ def number(doc: Document) -> None:
 
 
 def contents(doc: Document, theme: Theme) -> None:
-    """Anchor every heading down to ``[blocks] bookmark_levels``; list those down to ``contents_levels``.
+    """Anchor 本期要点 and every heading down to ``[blocks] bookmark_levels``; list headings down to
+    ``contents_levels``.
 
     Anchors (``_Toc00000001`` …) are the DOCX bookmark names and the PDF outline keys,
     so the contents, the bookmarks and the links agree in every writer. A contents
@@ -159,6 +160,10 @@ def contents(doc: Document, theme: Theme) -> None:
     geometry = theme.blocks
     entries: list[ContentsEntry] = []
     n = 0
+    key_points = doc.first(KeyPoints)
+    if key_points is not None and geometry["bookmark_levels"]:
+        n += 1
+        key_points.anchor = f"_Toc{n:08d}"  # a bookmark, not a contents entry: it precedes the contents
     for heading in (b for b in doc.blocks_in_order() if isinstance(b, Heading)):
         if heading.level <= geometry["bookmark_levels"]:
             n += 1

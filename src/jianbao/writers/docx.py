@@ -246,6 +246,8 @@ class DocxWriter(Visitor):
         """The title and the points between two rules (``[blocks] keypoints_rule_pt``, ``colors.rule``)."""
         weight, color = self.theme.blocks["keypoints_rule_pt"], self.theme.colors["rule"]
         title = self.p(S.KEY_POINTS_TITLE, box.title)
+        if box.anchor:
+            bookmark(title, int(box.anchor.removeprefix("_Toc")), box.anchor)
         self.rule(title, "top", weight, color, self.theme.style("keypoints_title").space_before)
         last = None
         for point in box.paragraphs:

@@ -21,11 +21,11 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # what Word itself writes
 
 
 def created_at(meta: Metadata) -> datetime:
-    """The document's fixed creation time (meta.created, ISO 8601 UTC)."""
+    """The document's fixed creation time in UTC (meta.created is ISO 8601 with its offset)."""
     if not meta.created:
         return FALLBACK_CREATED
     stamp = datetime.fromisoformat(meta.created.replace("Z", "+00:00"))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def set_properties(document: DocxDocument, meta: Metadata) -> None:

@@ -53,13 +53,15 @@ def render_pdf(doc: Document, theme: Theme) -> tuple[bytes, int]:
 
 
 def _pdf_date(created: str) -> str:
-    """ISO 8601 (UTC if no zone given) → PDF date string; empty → reportlab's fixed date."""
+    """ISO 8601 (UTC if no zone given) → a PDF date in the same zone; empty → reportlab's fixed date."""
     if not created:
         return ""
     stamp = datetime.fromisoformat(created)
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.astimezone(timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")
+    offset = int(stamp.utcoffset().total_seconds()) // 60
+    sign = "+" if offset >= 0 else "-"
+    return stamp.strftime("D:%Y%m%d%H%M%S") + f"{sign}{abs(offset) // 60:02d}'{abs(offset) % 60:02d}'"
 
 
 class PdfWriter(Visitor):
@@ -194,8 +196,10 @@ class PdfWriter(Visitor):
         rule = self.book.color(self.theme.colors["rule"])
         weight = self.geometry["keypoints_rule_pt"]
         st = self.style("keypoints_title")
-        title = self.text(box.title, "keypoints_title", indent=False)
-        title.spaceBefore = title.spaceAfter = 0.0  # the title's spacing is the room around the rules
+        face = self.book.style_face(st)
+        outline = (box.anchor, clean_text(box.title), 0) if box.anchor else None
+        title = HeadingBlock(self.book, [(box.title, face)], self.layout(st, indent=False), outline=outline,
+                             pages=self.pages)  # no space: the title's spacing is the room around the rules
         out: list[Flowable] = [Rule(weight, rule, 0, st.space_before), title]
         for para in box.paragraphs:
             out += self.visit(para)

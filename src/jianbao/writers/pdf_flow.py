@@ -45,6 +45,8 @@ class JBCanvas(Canvas):
         if created:
             self.setDateFormatter(lambda *_: created)
         self.showOutline()  # open with the bookmarks panel
+        self.setViewerPreference("DisplayDocTitle", "true")  # the window shows the title, not the file name
+        self.addPageLabel(0, "D", 1)  # page labels 1, 2, … as the pages print them
 
     def showPage(self) -> None:
         self.pages += 1

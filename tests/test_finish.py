@@ -1,0 +1,54 @@
+"""The files' finish, as a reader's software shows it: title bar, page labels, dates, bookmarks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+
+from jianbao import api
+from jianbao.scaffold import init_project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Path]:
+    root = init_project(tmp_path_factory.mktemp("finish") / "digest")
+    result = api.build(root, "2025H1", formats=("docx", "pdf"))
+    return {f.format: f.path for f in result.files}
+
+
+def test_the_pdf_viewer_shows_the_title_and_printed_page_numbers(built):
+    reader = pypdf.PdfReader(built["pdf"])
+    root = reader.trailer["/Root"]
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] in (True, "true")
+    assert root["/PageMode"] == "/UseOutlines"
+    assert [reader.page_labels[i] for i in (0, 1, len(reader.pages) - 1)] == ["1", "2", str(len(reader.pages))]
+
+
+def test_the_creation_date_is_the_issue_day_in_the_configured_time_zone(built):
+    reader = pypdf.PdfReader(built["pdf"])
+    assert reader.metadata["/CreationDate"] == "D:20250720000000+08'00'"
+    created = docx.Document(str(built["docx"])).core_properties.created
+    assert created.replace(tzinfo=timezone.utc) == datetime(2025, 7, 19, 16, 0, tzinfo=timezone.utc)
+
+
+def test_the_key_points_and_the_appendix_have_bookmarks_in_both_files(built):
+    reader = pypdf.PdfReader(built["pdf"])
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    assert top[0].title == "本期要点" and top[-1].title.startswith("附：")
+    assert "本期要点" in reader.pages[reader.get_destination_page_number(top[0])].extract_text()
+    word = docx.Document(str(built["docx"]))
+    marked = [p.text for p in word.paragraphs if p._p.find(docx.oxml.ns.qn("w:bookmarkStart")) is not None]
+    assert marked[0] == "本期要点" and marked[-1].startswith("附：")
+
+
+def test_a_time_zone_that_does_not_exist_is_a_config_error(tmp_path):
+    root = init_project(tmp_path / "digest")
+    config = root / "jianbao.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[digest]", '[digest]\ntimezone = "Mars/Olympus"', 1),
+                      encoding="utf-8")
+    with pytest.raises(api.JianbaoError, match="Mars/Olympus"):
+        api.build(root, "2025H1", formats=("md",))

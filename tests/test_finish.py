@@ -52,3 +52,46 @@ def test_a_time_zone_that_does_not_exist_is_a_config_error(tmp_path):
                       encoding="utf-8")
     with pytest.raises(api.JianbaoError, match="Mars/Olympus"):
         api.build(root, "2025H1", formats=("md",))
+
+
+def _part(path: Path, name: str) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode("utf-8")
+
+
+def test_the_docx_is_a_word_2013_document_that_compresses_chinese_punctuation(built):
+    settings = _part(built["docx"], "word/settings.xml")
+    assert 'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"' in settings
+    assert '<w:characterSpacingControl w:val="compressPunctuation"/>' in settings
+
+
+def test_the_docx_says_who_wrote_it_and_counts_its_words(built):
+    app = _part(built["docx"], "docProps/app.xml")
+    assert "<Application>jianbao</Application>" in app and "Macintosh" not in app
+    words = int(app.split("<Words>")[1].split("<")[0])
+    word = docx.Document(str(built["docx"]))
+    text = "".join(p.text for p in word.paragraphs) + "".join(
+        c.text for t in word.tables for row in t.rows for c in row.cells)
+    assert 0.5 * len(text) < words <= len(text)
+
+
+def test_the_font_table_lists_the_fonts_the_styles_name(built):
+    table = _part(built["docx"], "word/fontTable.xml")
+    for name in ("Times New Roman", "仿宋", "楷体", "黑体", "宋体"):
+        assert f'w:name="{name}"' in table
+    assert 'w:name="仿宋"><w:altName w:val="FangSong"/><w:charset w:val="86"/>' in table
+    assert "明朝" not in table and "Cambria" not in table
+
+
+def test_captions_number_with_seq_fields_word_can_update(built):
+    word = docx.Document(str(built["docx"]))
+    captions = [p for p in word.paragraphs if p.style.name == "Caption"]
+    figures = [p for p in captions if p.text.startswith("图")]
+    tables = [p for p in captions if p.text.startswith("表")]
+    assert figures and tables
+    for label, group in (("图", figures), ("表", tables)):
+        for n, p in enumerate(group, start=1):
+            instr = "".join(t.text for t in p._p.iter(docx.oxml.ns.qn("w:instrText")))
+            assert instr.strip() == f"SEQ {label} \\* ARABIC" and p.text.startswith(f"{label}{n}　")

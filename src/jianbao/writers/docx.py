@@ -50,7 +50,9 @@ from jianbao.writers.docx_fields import (
     toc_entry,
     toc_field,
 )
-from jianbao.writers.docx_package import save_deterministic, set_properties
+from jianbao.writers.docx_package import (
+    app_properties, font_table, save_deterministic, set_compatibility, set_properties,
+)
 from jianbao.writers.docx_xml import paragraph, set_paragraph_property, text_run
 from jianbao.writers.fit import fit_size
 from jianbao.writers.text import clean_text
@@ -97,7 +99,17 @@ class DocxWriter(Visitor):
         if self.break_pending:  # a trailing page break: an empty paragraph carries it
             self.p(S.NORMAL)
         set_properties(self.word, self.doc.meta)
-        return save_deterministic(self.word)
+        set_compatibility(self.word)
+        return save_deterministic(self.word, self._package_parts())
+
+    def _package_parts(self) -> dict[str, bytes]:
+        """app.xml with jianbao's counts, and a font table of the fonts the styles name."""
+        texts = [t.text or "" for t in self.body.iter(qn("w:t"))]
+        paragraphs = sum(1 for p in self.body.iter(qn("w:p")) if any(t.text for t in p.iter(qn("w:t"))))
+        names = [self.theme.docx_latin_font, *dict.fromkeys(
+            self.theme.docx_font(role) for role in ("song", "fangsong", "kai", "hei", "xiaobiaosong"))]
+        return {"docProps/app.xml": app_properties("".join(texts), paragraphs, None),
+                "word/fontTable.xml": font_table(names)}
 
     def _blocks(self) -> list:
         """Every block the writer will meet, key points included (to know the styles it needs)."""
@@ -316,14 +328,20 @@ class DocxWriter(Visitor):
         drawing.append(inline)
         run.append(drawing)
         element.append(run)
-        self.p(S.CAPTION, fig.label)
+        self.caption("图", fig.number, fig.caption)
         if fig.source:
             self.p(S.SOURCE, fig.source)
+
+    def caption(self, label: str, number: int, text: str) -> None:
+        """"图1　…" with the number as a SEQ field, so Word's 题注 and 交叉引用 see it (and renumber it)."""
+        element = self.p(S.CAPTION, label)
+        element.extend(field_runs(f" SEQ {label} \\* ARABIC ", str(number)))
+        element.append(text_run(clean_text(f"　{text}")))
 
     def visit_Table(self, t: Table) -> None:
         """Caption, grid and source. A table that does not split keeps its rows together
         (keepNext on every row but the last), and the last row keeps with the source."""
-        self.p(S.CAPTION, t.label)
+        self.caption("表", t.number, t.caption)
         widths = [round(share * self.text_width) for share in t.widths]
         widths[0] += self.text_width - sum(widths)
         tbl = OxmlElement("w:tbl")

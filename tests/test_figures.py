@@ -187,7 +187,7 @@ def test_text_table_chart_and_appendix_print_a_figure_alike(four_places, indicat
     assert phrases.level(obs.value, obs.unit, decimals, obs.qualifier) == text
     assert figures.figure_text(obs.value, obs.unit, ind.decimals, ind.kind, obs.qualifier) == text
 
-    [row] = appendix(SimpleNamespace(used=[obs]), four_places).blocks[0].rows
+    [row] = appendix(SimpleNamespace(used=[obs]), four_places, "full").blocks[0].rows
     assert row == [ind.name, "2025年上半年", text, "工业和信息化部"]
 
     table = build_table(TableSpec.model_validate({
@@ -214,7 +214,15 @@ def test_the_appendix_marks_a_figure_the_catalog_derived():
     observations = [Observation("nev", H1, D("693.7"), "万辆"), Observation("cars", H1, D("1565.3"), "万辆")]
     data = Dataset(catalog, {"s": Sector("s", "汽车", tuple(catalog))}, observations, [])
     used = [data.get("share", H1), data.get("nev", H1)]
-    assert appendix(SimpleNamespace(used=used), data).blocks[0].rows == [
+    assert appendix(SimpleNamespace(used=used), data, "full").blocks[0].rows == [
         ["新能源汽车新车销量占比", "2025年上半年", "44.3%", "中国汽车工业协会（根据新能源汽车销量、汽车销量计算）"],
         ["新能源汽车销量", "2025年上半年", "693.7万辆", "中国汽车工业协会"],
     ]
+    compact = appendix(SimpleNamespace(used=used, chapters=["s"]), data, "compact", {"s": "汽车产业"}).blocks[0]
+    assert compact.header == [["指标", "数值", "单位", "说明"]]
+    assert compact.rows == [
+        ["汽车产业（2025年上半年，中国汽车工业协会）"],
+        ["新能源汽车新车销量占比", "44.3", "%", "根据新能源汽车销量、汽车销量计算"],
+        ["新能源汽车销量", "693.7", "万辆", ""],
+    ]
+    assert compact.group_rows == [0]

@@ -57,7 +57,8 @@ def read_docx(path: Path) -> Read:
     names: dict[str, str] = {}  # bookmark name → heading
     for block in word.iter_inner_content():
         if isinstance(block, DocxTable):
-            items += [squash(c.text) for row in block.rows for c in row.cells]
+            for row in block.rows:  # a cell spanning columns is listed once per column: read it once
+                items += [squash(c.text) for c in dict.fromkeys(row.cells, None)]
             headers |= {"".join(squash(c.text) for c in row.cells) for row in block.rows
                         if row._tr.trPr is not None and row._tr.trPr.find(qn("w:tblHeader")) is not None}
             continue

@@ -106,6 +106,14 @@ class RenderConf(_Strict):
         return RenderLimits(self.timeout, self.max_megabytes * 1_000_000)
 
 
+class AppendixConf(_Strict):
+    """附：本期数据一览, the figures the text used."""
+
+    # "compact": grouped by chapter, units in their own column, a period or source the whole
+    # group shares said once in its row; "full": one row per figure with every column; "none".
+    mode: Literal["compact", "full", "none"] = "compact"
+
+
 class ChapterConf(_Strict):
     sector: str
     title: Text | None = None  # defaults to the catalog's sector name
@@ -123,6 +131,7 @@ class ProjectConfig(_Strict):
     closing: ClosingConf = Field(default_factory=ClosingConf)
     periods: PeriodsConf = Field(default_factory=PeriodsConf)
     render: RenderConf = Field(default_factory=RenderConf)
+    appendix: AppendixConf = Field(default_factory=AppendixConf)
     mail: dict[str, Any] | None = None
 
 

@@ -120,9 +120,10 @@ class ListBlock:
 class Table:
     """A table with header rows; ``numeric[i]`` right-aligns column i.
 
-    ``widths`` (shares of the text width, set by the layout transform) and ``splits``
-    (runs over pages with its header repeated, rather than kept whole) are decided
-    once for every writer.
+    ``group_rows`` are the indices of body rows that label a group of the rows after
+    them: their one cell spans every column. ``widths`` (shares of the text width, set
+    by the layout transform) and ``splits`` (runs over pages with its header repeated,
+    rather than kept whole) are decided once for every writer.
     """
 
     number: int
@@ -133,6 +134,7 @@ class Table:
     source: str = ""
     widths: list[float] = field(default_factory=list)
     splits: bool = False
+    group_rows: list[int] = field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from jianbao.charts import DrawnCharts, chart_figure, draw_charts, load_chart_specs, load_table_specs
 from jianbao.charts.parallel import SharedDrawing
 from jianbao.charts.spec import format_value
+from jianbao.figures import SUFFIX_QUALIFIERS, figure_parts
 from jianbao.document.compose import read_digest
 from jianbao.document.transforms import (
     FigureResolver, TableResolver, finish, place_appendix, resolve, with_body,
@@ -29,7 +30,10 @@ from jianbao.theme import Theme
 from jianbao.tables import build_table
 
 APPENDIX_TITLE = "本期数据一览"
+APPENDIX_CAPTION = "本期引用数据"
 APPENDIX_HEADER = ["指标", "时期", "数值", "来源"]
+# 时期 and 说明 (source, derivation) are filled only where a row differs from its group.
+COMPACT_HEADER = ("指标", "时期", "数值", "单位", "说明")
 
 Stage = Callable[[str], AbstractContextManager[None]]
 
@@ -70,7 +74,7 @@ def assemble(
     try:
         with stage("compose"):
             doc = tree(narrative.markdown, shell, narrative.chapters, figure, table, theme,
-                       appendix(narrative, dataset))
+                       appendix(narrative, dataset, project.config.appendix.mode, titles))
             doc.meta.keywords = [*shell.meta.keywords, *(titles[s] for s in narrative.chapters)]
     except BaseException:
         images.cancel()
@@ -88,19 +92,78 @@ def tree(markdown: str, shell: Document, sectors: list[str], figure: FigureResol
     return finish(doc, theme)
 
 
-def appendix(narrative: Narrative, dataset) -> Appendix | None:
+def appendix(narrative: Narrative, dataset, mode: str = "compact",
+             titles: dict[str, str] | None = None) -> Appendix | None:
     """附: every figure the text used, with its period, value and source (None when it used none).
 
-    Values print as the text prints them (the one formatter: 14万家, 超过79%, 8%以上);
-    a figure the catalog derives says so in its source cell: 中国汽车工业协会（根据…计算）.
+    Values print as the text prints them (the one formatter: 14万家, 超过79%, 8%以上); a
+    figure the catalog derives says so in its source cell: 中国汽车工业协会（根据…计算）.
+    ``compact`` groups the rows by chapter, gives units their own column and says the period
+    and source a group shares once, in its row; ``full`` is one row per figure with every column.
     """
-    rows = []
-    for obs in narrative.used:
-        ind = dataset.indicator(obs.indicator)
-        name = f"{ind.name}（{obs.region}）" if obs.region else ind.name
-        source = f"{ind.source}（{obs.derived}）" if obs.derived else ind.source
-        rows.append([name, obs.period.label(), format_value(obs, ind, with_unit=True), source])
-    if not rows:
+    if mode == "none" or not narrative.used:
         return None
-    table = Table(0, "本期引用数据", [APPENDIX_HEADER], rows, [False, False, True, False])
+    if mode == "full":
+        rows = [[_name(obs, dataset), obs.period.label(),
+                 format_value(obs, dataset.indicator(obs.indicator), with_unit=True), _source(obs, dataset)]
+                for obs in narrative.used]
+        table = Table(0, APPENDIX_CAPTION, [APPENDIX_HEADER], rows, [False, False, True, False])
+    else:
+        table = _compact_table(narrative, dataset, titles or {})
     return Appendix(Heading(1, APPENDIX_TITLE, "附："), [table])
+
+
+def _compact_table(narrative: Narrative, dataset, titles: dict[str, str]) -> Table:
+    """One group of rows per chapter. The period and the source most of a group's figures share
+    are said once, in its row; a row notes only where its own differ, and a derived figure's rule."""
+    groups: dict[str, list] = {sector: [] for sector in narrative.chapters}
+    for obs in narrative.used:
+        groups.setdefault(dataset.indicator(obs.indicator).sector, []).append(obs)
+    rows: list[list[str]] = []
+    labels: list[int] = []
+    for sector, observations in groups.items():
+        if not observations:
+            continue
+        period = _most_common(obs.period.label() for obs in observations)
+        source = _most_common(dataset.indicator(obs.indicator).source for obs in observations)
+        title = titles.get(sector) or dataset.sectors[sector].name
+        labels.append(len(rows))
+        rows.append([f"{title}（{'，'.join(x for x in (period, source) if x)}）"])
+        # The group's own period first, right under the row that says it; then the others,
+        # each with its period before its value.
+        for obs in sorted(observations, key=lambda o: o.period.label() != period):
+            ind = dataset.indicator(obs.indicator)
+            value, unit = figure_parts(obs.value, obs.unit, ind.decimals, ind.kind, obs.qualifier)
+            if obs.qualifier in SUFFIX_QUALIFIERS:  # 8%以上 reads as one figure; "8以上 | %" would not
+                value, unit = format_value(obs, ind, with_unit=True), ""
+            own_period = obs.period.label() if obs.period.label() != period else ""
+            notes = [ind.source if ind.source != source else "", obs.derived]
+            rows.append([_name(obs, dataset), own_period, value, unit, "；".join(x for x in notes if x)])
+    header, numeric = list(COMPACT_HEADER), [False, False, True, False, False]
+    # A row's own period comes before its value, so it is read with it; a column no row
+    # needs (every figure of its group's period, or of its group's source) is left out.
+    for column in (4, 1):
+        if all(row[column] == "" for i, row in enumerate(rows) if i not in labels):
+            del header[column], numeric[column]
+            for i, row in enumerate(rows):
+                if i not in labels:
+                    del row[column]
+    return Table(0, APPENDIX_CAPTION, [header], rows, numeric, group_rows=labels)
+
+
+def _most_common(values) -> str:
+    """The value most rows have (the first of them on a tie)."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts, key=counts.get, default="")
+
+
+def _name(obs, dataset) -> str:
+    name = dataset.indicator(obs.indicator).name
+    return f"{name}（{obs.region}）" if obs.region else name
+
+
+def _source(obs, dataset) -> str:
+    source = dataset.indicator(obs.indicator).source
+    return f"{source}（{obs.derived}）" if obs.derived else source

@@ -218,7 +218,8 @@ def _lay_out_table(table: Table, text_w_mm: float, text_h_mm: float, size: float
     """Column shares from each column's longest cell; a long or tall table splits over pages."""
     pt_per_mm = 72 / 25.4
     pad = geometry["table_cell_pad_x_pt"]
-    rows = table.header + table.rows
+    groups = {len(table.header) + i for i in table.group_rows}  # spanning rows: no column's width
+    rows = [r for i, r in enumerate(table.header + table.rows) if i not in groups]
     natural = [
         (max((display_width(r[c]) for r in rows if c < len(r)), default=0.0) + AIR_EM) * size + 2 * pad
         for c in range(table.columns)
@@ -231,7 +232,7 @@ def _lay_out_table(table: Table, text_w_mm: float, text_h_mm: float, size: float
         max(math.ceil(display_width(r[c]) * size / max(widths[c] - 2 * pad, size)) if c < len(r) and r[c] else 1
             for c in range(table.columns)) * line + 2 * geometry["table_cell_pad_y_pt"]
         for r in rows
-    )
+    ) + len(groups) * (line + 2 * geometry["table_cell_pad_y_pt"])
     table.splits = len(table.rows) > geometry["long_table_rows"] or height > text_h_mm * pt_per_mm
 
 

@@ -352,10 +352,15 @@ class DocxWriter(Visitor):
         tbl.append(grid)
         fill = S.hex_color(self.theme.colors["table_header_fill"])
         rows = t.header + t.rows
+        groups = {len(t.header) + i for i in t.group_rows}
         for r, row in enumerate(rows):
             header = r < len(t.header)
             last = r == len(rows) - 1
-            keep = bool(t.source) if last else (header or not t.splits)
+            keep = bool(t.source) if last else (header or not t.splits or r in groups)
+            if r in groups:  # one cell across the table, bold, kept with the rows it labels
+                tbl.append(self._row(row[:1], [self.text_width], header=False, fill="", numeric=[], keep=keep,
+                                     span=len(widths)))
+                continue
             tbl.append(self._row(row, widths, header=header, fill=fill if header else "", numeric=t.numeric,
                                  keep=keep))
         self.end.addprevious(tbl)
@@ -363,7 +368,7 @@ class DocxWriter(Visitor):
             self.p(S.SOURCE, t.source)
 
     def _row(self, cells: list[str], widths: list[int], *, header: bool, fill: str, numeric: list[bool],
-             keep: bool):
+             keep: bool, span: int = 1):
         tr = OxmlElement("w:tr")
         trpr = OxmlElement("w:trPr")
         trpr.append(OxmlElement("w:cantSplit"))
@@ -375,6 +380,8 @@ class DocxWriter(Visitor):
             tc = OxmlElement("w:tc")
             tcpr = OxmlElement("w:tcPr")
             tcpr.append(OxmlElement("w:tcW", {qn("w:w"): str(width), qn("w:type"): "dxa"}))
+            if span > 1:
+                tcpr.append(OxmlElement("w:gridSpan", {qn("w:val"): str(span)}))
             if fill:
                 tcpr.append(
                     OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:color"): "auto", qn("w:fill"): fill})
@@ -385,7 +392,7 @@ class DocxWriter(Visitor):
             p = paragraph(self.sid(S.TABLE_TEXT), align)
             if keep:
                 set_paragraph_property(p, "keepNext")
-            p.append(text_run(clean_text(text), self.sid(S.STRONG) if header else None))
+            p.append(text_run(clean_text(text), self.sid(S.STRONG) if header or span > 1 else None))
             tc.append(p)
             tr.append(tc)
         return tr

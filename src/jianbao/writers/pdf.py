@@ -305,13 +305,14 @@ class PdfWriter(Visitor):
         body_face = self.book.style_face(st)
         # Each cell is a list of flowables: the form reportlab can split inside a row.
         cells: list[list[list[TextBlock]]] = []
+        groups = {len(table.header) + i for i in table.group_rows}
         for r, row in enumerate(table.header + table.rows):
             header = r < len(table.header)
-            face = head_face if header else body_face
+            face = head_face if header or r in groups else body_face
             line: list[list[TextBlock]] = []
             for c in range(ncols):
-                value = row[c] if c < len(row) else ""
-                align = "center" if header else ("right" if numeric[c] else "justify")
+                value = row[c] if c < len(row) and (c == 0 or r not in groups) else ""
+                align = "center" if header else ("left" if r in groups else "right" if numeric[c] else "justify")
                 line.append([TextBlock(self.book, [(value, face)],
                                        Layout(layout.pitch, layout.size, align=align))])
             cells.append(line)
@@ -329,9 +330,12 @@ class PdfWriter(Visitor):
         if table.header:
             style.add("BACKGROUND", (0, 0), (-1, len(table.header) - 1),
                       self.book.color(colors["table_header_fill"]))
+        for r in groups:  # a group's label spans the table, and keeps with the rows it labels
+            style.add("SPAN", (0, r), (-1, r))
+            style.add("NOSPLIT", (0, r), (-1, min(r + 1, len(cells) - 1)))
         widths = [share * self.text_w for share in table.widths]
-        heights = [max(cell[0].wrap(w - 2 * pad_x, self.text_h)[1] for cell, w in
-                       zip(row, widths)) + 2 * pad_y for row in cells]
+        heights = [max(cell[0].wrap((self.text_w if r in groups else w) - 2 * pad_x, self.text_h)[1]
+                       for cell, w in zip(row, widths)) + 2 * pad_y for r, row in enumerate(cells)]
         head = len(table.header)
         # Header rows repeat on every page only while they leave room for body rows.
         repeat = head if sum(heights[:head]) <= self.text_h / 3 else 0

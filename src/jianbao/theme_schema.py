@@ -74,6 +74,7 @@ class Blocks(_Strict):
     table_cell_pad_x_pt: NonNegative
     table_cell_pad_y_pt: NonNegative
     figure_max_height_share: Annotated[StrictFloat, Field(gt=0, le=1)]
+    figure_min_scale: Annotated[StrictFloat, Field(gt=0, le=1)]
     long_table_rows: Annotated[StrictInt, Field(ge=1)]
     contents_levels: Annotated[StrictInt, Field(ge=0, le=3)]
     bookmark_levels: Annotated[StrictInt, Field(ge=0, le=3)]

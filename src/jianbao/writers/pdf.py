@@ -17,7 +17,7 @@ from functools import partial
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
+    CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
     Table as RLTable, TableStyle,
 )
 from reportlab.platypus import PageBreak as RLPageBreak
@@ -29,7 +29,8 @@ from jianbao.ir import (
 )
 from jianbao.theme import TextStyle, Theme
 from jianbao.writers.pdf_flow import (
-    AtPageFoot, ContentsEntry, Heading as HeadingBlock, JBCanvas, Layout, Rule, SideBySide,
+    AtPageFoot, ContentsEntry, Float, FloatingDocTemplate, Heading as HeadingBlock, JBCanvas, Layout, Rule,
+    SideBySide,
     Span, TextBlock, draw_segments, segments_of, shape,
 )
 from jianbao.writers.fit import fit_size, keywords_property
@@ -93,7 +94,7 @@ class PdfWriter(Visitor):
         buf = io.BytesIO()
         frame = Frame(self.left, self.bottom, self.text_w, self.text_h, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        template = BaseDocTemplate(
+        template = FloatingDocTemplate(
             buf,
             pagesize=(self.page_w, self.page_h),
             leftMargin=self.left, rightMargin=self.right,
@@ -258,7 +259,8 @@ class PdfWriter(Visitor):
         st = self.style(f"heading{heading.level}")
         outline = (heading.anchor, clean_text(heading.label), heading.level - 1) if heading.anchor else None
         block = HeadingBlock(self.book, [(heading.label, self.book.style_face(st))], self.layout(st),
-                             st.space_before, st.space_after, outline=outline, pages=self.pages)
+                             st.space_before, st.space_after, outline=outline, pages=self.pages,
+                             level=heading.level)
         block.keep_with_next = heading.keep_with_next
         return [block]
 
@@ -313,8 +315,8 @@ class PdfWriter(Visitor):
             for c in range(ncols):
                 value = row[c] if c < len(row) and (c == 0 or r not in groups) else ""
                 align = "center" if header else ("left" if r in groups else "right" if numeric[c] else "justify")
-                line.append([TextBlock(self.book, [(value, face)],
-                                       Layout(layout.pitch, layout.size, align=align))])
+                line.append([TextBlock(self.book, [(value, face)],  # a cell splits by lines where it must
+                                       Layout(layout.pitch, layout.size, align=align), keep_lines=1)])
             cells.append(line)
         colors = self.theme.colors
         style = TableStyle([
@@ -351,14 +353,15 @@ class PdfWriter(Visitor):
         if table.splits or sum(heights) > self.text_h:
             # A long table runs over pages (header rows repeat); keep only its caption on.
             return [KeepTogether(parts[:1] + [CondPageBreak(6 * st.size)]), *parts[1:]]
-        return [KeepTogether(parts)]
+        return [Float(parts, "table")]
 
     def visit_Figure(self, fig: Figure) -> list[Flowable]:
         """The picture at the size the layout transform gave it, kept with its caption and source."""
         image = PngImage(fig.image, fig.width_mm * mm, fig.height_mm * mm)
         image.hAlign = "CENTER"
         image.spaceBefore = self.style("caption").space_before
-        return [KeepTogether([image, self.caption(fig.label), *self.source(fig.source)])]
+        return [Float([image, self.caption(fig.label), *self.source(fig.source)], "figure",
+                      self.geometry["figure_min_scale"])]
 
 
 def _keep_headings_with_text(story: list[Flowable]) -> list[Flowable]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, KeepTogether
 from reportlab.rl_config import _FUZZ
 
 from jianbao.cjk import EPS, FULL_WIDTH_PUNCTUATION, break_lines, wordlike
@@ -26,6 +26,8 @@ Span = tuple[str, Face] | tuple[str, Face, str]  # characters, face[, link URL]
 Segment = tuple[str, Face, float]  # characters, face, spacing after each character
 # Where the baseline sits in an em box (ideographs span about -0.12 em to 0.88 em).
 ASCENT = 0.88
+# Lines of a paragraph that stay together at a page break (no widows, no orphans).
+KEEP_LINES = 2
 # Stroke width of synthetic bold, as a share of the font size.
 BOLD_STROKE = 0.03
 
@@ -116,9 +118,10 @@ class TextBlock(Flowable):
     """A paragraph of faced spans set on a fixed line pitch; splits between lines."""
 
     def __init__(self, book: FontBook, spans: list[Span], layout: Layout,
-                 space_before: float = 0.0, space_after: float = 0.0) -> None:
+                 space_before: float = 0.0, space_after: float = 0.0, keep_lines: int = KEEP_LINES) -> None:
         super().__init__()
         self.layout = layout
+        self.keep_lines = keep_lines  # no fewer lines at a page's foot or top (widows and orphans)
         self.spaceBefore = space_before
         self.spaceAfter = space_after
         self._book = book
@@ -181,10 +184,13 @@ class TextBlock(Flowable):
         lines = self._lay_out(availWidth)
         # The frame's own tolerance: with a looser one a block it refused would "fit" here.
         fit = int((availHeight + _FUZZ) // self.layout.pitch)
-        if fit <= 0:
-            return []
         if fit >= len(lines):
             return [self]
+        # Neither a paragraph's first lines alone at a page's foot nor its last alone at the
+        # next page's top: fewer than keep_lines there moves the cut, or the whole block.
+        fit = min(fit, len(lines) - self.keep_lines)
+        if fit < self.keep_lines:
+            return []
         head, tail = self._part(lines[:fit], head=True), self._part(lines[fit:], head=False)
         cut = lines[fit].start
         head._range, tail._range = (self._range[0], cut), (cut, self._range[1])
@@ -340,8 +346,9 @@ class Heading(TextBlock):
     """A heading that can carry a bookmark and report its page to the TOC."""
 
     def __init__(self, *args, outline: tuple[str, str, int] | None = None,
-                 pages: dict[str, int] | None = None, **kwargs) -> None:
+                 pages: dict[str, int] | None = None, level: int = 1, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.level = level  # 1 = a chapter heading
         self._outline = outline  # (key, title, level)
         self._pages = pages
         self.keep_with_next = True  # the tree's decision (see document.transforms.lay_out)
@@ -499,3 +506,66 @@ class ContentsEntry(TextBlock):
         canv.setDash([])
         draw_segments(canv, width - num_w, 0, segments_of(self._book, number, face))
         canv.endForm()
+
+
+def _may_precede_a_float(flowable: Flowable) -> bool:
+    """Body text, a section heading and the page-break test before it; never a chapter heading,
+    another float or the closing block."""
+    return (type(flowable) is TextBlock or type(flowable) is CondPageBreak
+            or (isinstance(flowable, Heading) and flowable.level > 1))
+
+
+class Float(KeepTogether):
+    """A figure or table with its caption and source, which may wait for the text after it.
+
+    When it does not fit the rest of the page, ``FloatingDocTemplate`` first shrinks a
+    figure's picture (down to ``min_scale``), else sets the following paragraphs first and
+    the float at the top of the next page, so the page is not left blank below the text;
+    it never moves past a chapter heading or a float of its own kind.
+    """
+
+    def __init__(self, flowables: list[Flowable], kind: str, min_scale: float = 1.0) -> None:
+        super().__init__(flowables)
+        self.parts = list(flowables)
+        self.kind = kind  # "figure" | "table"
+        self.min_scale = min_scale
+
+    def shrink_to_fit(self, room: float, width: float, canv) -> bool:
+        """Scale the picture (the first flowable) down so that the whole fits ``room``, if it may."""
+        picture = self.parts[0]
+        if self.min_scale >= 1.0 or not hasattr(picture, "drawHeight"):
+            return False
+        rest = sum(f.wrapOn(canv, width, room)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                   for f in self.parts[1:])
+        height = room - rest - picture.getSpaceBefore() - _FUZZ
+        scale = height / picture.drawHeight
+        if scale < self.min_scale or scale >= 1.0:
+            return False
+        picture.drawWidth *= scale
+        picture.drawHeight *= scale
+        return True
+
+
+class FloatingDocTemplate(BaseDocTemplate):
+    """A document template whose floats give way to the text after them (see ``Float``)."""
+
+    def filterFlowables(self, flowables: list[Flowable]) -> None:
+        """reportlab's hook before each flowable: swap a float that does not fit with the next paragraph."""
+        if len(flowables) < 2 or not isinstance(flowables[0], Float):
+            return
+        first, second = flowables[0], flowables[1]
+        if self._fits(first) or first.shrink_to_fit(self._room(first), self.frame._getAvailableWidth(), self.canv):
+            return
+        # Text moves up; so does a float of the other kind (a table past a figure keeps both numberings).
+        if _may_precede_a_float(second) or (isinstance(second, Float) and second.kind != first.kind):
+            flowables[0], flowables[1] = second, first
+
+    def _room(self, flowable: Flowable) -> float:
+        """The height left in the frame for ``flowable`` (reportlab's own measure; see test_pdf_float)."""
+        frame = self.frame
+        room = frame._y - frame._y1p
+        return room if frame._atTop else room - flowable.getSpaceBefore()
+
+    def _fits(self, flowable: Flowable) -> bool:
+        room = self._room(flowable)
+        return flowable.wrapOn(self.canv, self.frame._getAvailableWidth(), room)[1] <= room + _FUZZ

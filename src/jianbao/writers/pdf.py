@@ -29,7 +29,7 @@ from jianbao.ir import (
 )
 from jianbao.theme import TextStyle, Theme
 from jianbao.writers.pdf_flow import (
-    AtPageFoot, ContentsEntry, Float, FloatingDocTemplate, Heading as HeadingBlock, JBCanvas, Layout, Rule,
+    KEEP_LINES, AtPageFoot, ContentsEntry, Float, FloatingDocTemplate, Heading as HeadingBlock, JBCanvas, Layout, Rule,
     SideBySide,
     Span, TextBlock, draw_segments, segments_of, shape,
 )
@@ -365,12 +365,14 @@ class PdfWriter(Visitor):
 
 
 def _keep_headings_with_text(story: list[Flowable]) -> list[Flowable]:
-    """Before each run of headings that keep with the next text, break the page unless the run and two lines fit."""
+    """Before each run of headings that keep with the next text, break the page unless the run and
+    KEEP_LINES + 1 lines fit: a paragraph of three lines cannot leave two alone (no widows), so
+    room for two would strand the heading."""
     out: list[Flowable] = []
     for i, flowable in enumerate(story):
         if isinstance(flowable, HeadingBlock) and flowable.keep_with_next and not (
                 i and isinstance(story[i - 1], HeadingBlock)):
-            height = 2 * flowable.layout.pitch
+            height = (KEEP_LINES + 1) * flowable.layout.pitch
             for nxt in story[i:]:
                 if not isinstance(nxt, HeadingBlock):
                     break

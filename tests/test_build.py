@@ -131,29 +131,6 @@ KEY_STATEMENTS = [  # issue 3's statements as a reader finds them in both format
 ]
 
 
-def _docx_paragraphs(path: Path) -> list[str]:
-    """Headings and body paragraphs of the chapters, in order, as python-docx reads them."""
-    document = DocxDocument(str(path))
-    wanted = {"Heading 1", "Heading 2", "Heading 3", "Body Text"}
-    texts = [p.text for p in document.paragraphs if p.style.name in wanted and p.text.strip()]
-    return [_squash(t) for t in texts]
-
-
-def test_docx_and_pdf_say_the_same_in_the_same_order(sample) -> None:
-    root, result = sample
-    docx = next(f.path for f in result.files if f.format == "docx")
-    pdf = next(f.path for f in result.files if f.format == "pdf")
-    paragraphs = _docx_paragraphs(docx)
-    assert len(paragraphs) > 60
-    lines = _pdf_text(pdf).splitlines()
-    pdf_text = _squash("".join(line for line in lines if not re.fullmatch(r"\s*— \d+ —\s*", line)))
-    position = 0
-    for paragraph in paragraphs:
-        found = pdf_text.find(paragraph, position)
-        assert found >= 0, f"not in the PDF after position {position}: {paragraph[:40]}"
-        position = found + len(paragraph)
-
-
 def test_libreoffice_reads_the_docx(sample, tmp_path: Path) -> None:
     root, result = sample
     docx = next(f.path for f in result.files if f.format == "docx")

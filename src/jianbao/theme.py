@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from jianbao.errors import JianbaoError, problem_list
-from jianbao.resources import builtin_file
+from jianbao.resources import BUILTIN, builtin_file
 from jianbao.theme_schema import theme_problems
 
 FONT_PACKAGES = "fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai"
@@ -28,6 +28,7 @@ FALLBACK_FAMILIES = ("Symbola", "DejaVu Sans")
 SYMBOL_PACKAGE = "fonts-symbola"
 LATIN_PACKAGE = "fonts-liberation2"
 LATIN = "latin"  # the role of Latin letters and digits (Word's w:ascii font)
+PRESETS = ("gov", "classic")  # builtin/presets/<name>.toml
 _REGULAR_STYLES = frozenset({"Regular", "Book", "Normal", "Roman"})
 
 
@@ -91,6 +92,17 @@ class Theme:
     @property
     def colors(self) -> dict[str, Any]:
         return self.raw["colors"]
+
+    def tracking(self, size: float) -> float:
+        """Space added to each full-width character of text ``size`` pt so that a full line holds
+        ``[page] chars_per_line`` of the body's characters (GB/T 9704's 28); 0 without a grid
+        or for another size (captions, tables keep their natural pitch)."""
+        page = self.page
+        per_line = page.get("chars_per_line", 0)
+        if not per_line or size != self.style("body").size:
+            return 0.0
+        width_pt = (page["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]) * 72 / 25.4
+        return width_pt / per_line - size
 
     @property
     def blocks(self) -> dict[str, float]:
@@ -258,12 +270,17 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_theme(override: Path | None = None, font_profile: str | None = None) -> Theme:
-    """The built-in theme, with a project's theme file merged over it, checked against the schema."""
+    """The built-in theme, its preset (``preset = "gov"`` or ``"classic"``, see builtin/presets/) and a
+    project's theme file merged over it in that order, checked against the schema."""
     builtin = builtin_file("theme.toml")
     raw = _read(builtin)
     base_dir, where = builtin.parent, "built-in theme.toml"
-    if override is not None and override.is_file():
-        raw = _merge(raw, _read(override))
+    project = _read(override) if override is not None and override.is_file() else {}
+    preset = project.get("preset", raw.get("preset"))
+    if preset in PRESETS:  # a wrong name is the schema's to report
+        raw = _merge(raw, _read(BUILTIN / "presets" / f"{preset}.toml"))
+    if project:
+        raw = _merge(raw, project)
         base_dir, where = override.parent, str(override)
     problems = theme_problems(raw, where)
     if problems:

@@ -31,6 +31,7 @@ class Page(_Strict):
     margin_left_mm: NonNegative
     margin_right_mm: NonNegative
     footer_distance_mm: NonNegative = 7
+    chars_per_line: Annotated[StrictInt, Field(ge=0, le=60)] = 0  # a character grid (GB/T 9704: 28); 0 = none
 
 
 class Colors(_Strict):
@@ -109,6 +110,7 @@ class RoleFonts(_Strict):
 
 
 class ThemeModel(_Strict):
+    preset: Literal["gov", "classic"] = "gov"
     font_profile: str = "windows"
     page: Page
     colors: Colors

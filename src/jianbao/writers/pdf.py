@@ -137,12 +137,14 @@ class PdfWriter(Visitor):
 
     def layout(self, st: TextStyle, *, align: str | None = None, indent: bool = True,
                left: float = 0.0, right: float = 0.0) -> Layout:
+        tracking = self.theme.tracking(st.size)
         return Layout(
             pitch=st.line_spacing or st.size * SINGLE,
             size=st.size,
             align=align or st.align,
-            first_indent=st.indent_chars * st.size if indent else 0.0,
+            first_indent=st.indent_chars * (st.size + tracking) if indent else 0.0,
             left=left, right=right,
+            tracking=tracking,
         )
 
     def spans(self, runs: list[Run], st: TextStyle) -> list[Span]:

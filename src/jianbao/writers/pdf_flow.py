@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, KeepTogether
 from reportlab.rl_config import _FUZZ
 
-from jianbao.cjk import EPS, FULL_WIDTH_PUNCTUATION, break_lines, wordlike
+from jianbao.cjk import EPS, FULL_WIDTH_PUNCTUATION, break_lines, display_em, wordlike
 from jianbao.writers.text import drawable_text
 from jianbao.writers.pdf_fonts import Face, FontBook, invisible
 
@@ -70,6 +70,7 @@ class Layout:
     first_indent: float = 0.0
     left: float = 0.0
     right: float = 0.0
+    tracking: float = 0.0  # added to each full-width character: the character grid (Theme.tracking)
 
 
 @dataclass
@@ -128,6 +129,11 @@ class TextBlock(Flowable):
         self._text, self._faces, self._advances = shape(book, spans)
         # The compression ``shape`` applied, drawn as negative character spacing.
         self._kerns = [a - book.advance(f.font, c, f.size) for c, f, a in zip(self._text, self._faces, self._advances)]
+        if layout.tracking:  # the grid's pitch for every full-width character, drawn as spacing too
+            for i, c in enumerate(self._text):
+                if display_em(c) == 1.0:
+                    self._kerns[i] += layout.tracking
+                    self._advances[i] += layout.tracking
         self._links = _links(spans)  # (first char, end char, URL) of each linked span
         self._range = (0, len(self._text))  # the characters this block (or part) sets
         self._lines: list[Line] = []

@@ -95,3 +95,25 @@ def test_captions_number_with_seq_fields_word_can_update(built):
         for n, p in enumerate(group, start=1):
             instr = "".join(t.text for t in p._p.iter(docx.oxml.ns.qn("w:instrText")))
             assert instr.strip() == f"SEQ {label} \\* ARABIC" and p.text.startswith(f"{label}{n}　")
+
+
+def test_keywords_come_from_the_config_when_it_names_them(tmp_path):
+    root = init_project(tmp_path / "digest")
+    config = root / "jianbao.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[digest]", '[digest]\nkeywords = ["工业运行", "信息通信"]', 1), encoding="utf-8")
+    files = {f.format: f.path for f in api.build(root, "2025H1", formats=("docx", "pdf")).files}
+    assert docx.Document(str(files["docx"])).core_properties.keywords == "工业运行, 信息通信"
+    assert pypdf.PdfReader(files["pdf"]).metadata["/Keywords"] == "工业运行, 信息通信"
+
+
+def test_the_default_keywords_name_no_internal_ids(built):
+    keywords = docx.Document(str(built["docx"])).core_properties.keywords
+    assert "工业和信息化发展简报" in keywords and "industry" not in keywords and "telecom" not in keywords
+
+
+def test_the_masthead_name_is_bold_in_both_files(built):
+    word = docx.Document(str(built["docx"]))
+    assert word.styles["Masthead"].font.bold
+    content = pypdf.PdfReader(built["pdf"]).pages[0].get_contents().get_data()
+    assert b"2 Tr" in content  # fill and stroke: the synthetic bold of a face without a bold weight

@@ -75,6 +75,8 @@ class Digest(_Strict):
     first_total_issue: int | None = Field(default=None, ge=1)
     # Issue date per period code; otherwise SOURCE_DATE_EPOCH or today.
     dates: dict[str, date] = Field(default_factory=dict)
+    # The files' keywords (文件属性→关键词); default: the digest's name, period and chapter titles.
+    keywords: list[Text] = Field(default_factory=list)
     # The time zone of the issue date: the files' creation time is its midnight there.
     timezone: Annotated[str, AfterValidator(_time_zone)] = "Asia/Shanghai"
 

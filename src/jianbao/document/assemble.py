@@ -75,7 +75,8 @@ def assemble(
         with stage("compose"):
             doc = tree(narrative.markdown, shell, narrative.chapters, figure, table, theme,
                        appendix(narrative, dataset, project.config.appendix.mode, titles))
-            doc.meta.keywords = [*shell.meta.keywords, *(titles[s] for s in narrative.chapters)]
+            doc.meta.keywords = list(project.config.digest.keywords) or [
+                *shell.meta.keywords, *(titles[s] for s in narrative.chapters)]
     except BaseException:
         images.cancel()
         raise

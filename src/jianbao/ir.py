@@ -265,6 +265,18 @@ NODE_TYPES: tuple[type, ...] = (
 PENDING_TYPES: tuple[type, ...] = (ChartRef, TableRef)
 
 
+@dataclass(frozen=True)
+class Pagination:
+    """Where jianbao's own layout (the PDF's) put the digest: its page count and each anchor's page.
+
+    The DOCX writer fills its contents' page numbers and its page count from it, so a
+    reader who opens the DOCX sees the numbers at once, without Word's update prompt.
+    """
+
+    pages: int
+    anchors: dict[str, int] = field(default_factory=dict)
+
+
 @dataclass
 class Metadata:
     title: str

@@ -34,6 +34,7 @@ from jianbao.ir import (
     ListItem,
     Masthead,
     PageBreak,
+    Pagination,
     Paragraph,
     Run,
     Table,
@@ -45,7 +46,7 @@ from jianbao.theme import Theme
 from jianbao.writers import docx_styles as S
 from jianbao.writers.docx_fields import (
     bookmark,
-    enable_field_update_and_even_odd,
+    set_field_settings,
     field_runs,
     toc_entry,
     toc_field,
@@ -59,17 +60,24 @@ from jianbao.writers.text import clean_text
 from jianbao.writers.visitor import Visitor
 
 
-def render_docx(doc: Document, theme: Theme, reference: Path | None = None) -> bytes:
-    """The digest (a finished tree, see ``document.transforms``) as DOCX bytes; same input, same bytes."""
-    return DocxWriter(doc, theme, reference).render()
+def render_docx(doc: Document, theme: Theme, reference: Path | None = None,
+                pagination: Pagination | None = None) -> bytes:
+    """The digest (a finished tree, see ``document.transforms``) as DOCX bytes; same input, same bytes.
+
+    With ``pagination`` (the PDF's, ``render_pdf(…).pagination``) the contents carry their page
+    numbers and Word opens the file without asking to update its fields.
+    """
+    return DocxWriter(doc, theme, reference, pagination).render()
 
 
 class DocxWriter(Visitor):
     name = "DOCX writer"
 
-    def __init__(self, doc: Document, theme: Theme, reference: Path | None) -> None:
+    def __init__(self, doc: Document, theme: Theme, reference: Path | None,
+                 pagination: Pagination | None = None) -> None:
         self.doc = doc
         self.theme = theme
+        self.pagination = pagination
         self.word: DocxDocument = docx.Document(str(reference) if reference else None)
         self.from_reference = reference is not None
         page = theme.page
@@ -90,7 +98,7 @@ class DocxWriter(Visitor):
             self.word, self.theme, self.text_width,
             replace=not self.from_reference, extra=self._paragraph_styles(), used=self._block_styles(),
         )
-        enable_field_update_and_even_odd(self.word)
+        set_field_settings(self.word, update_fields=self.pagination is None)
         if not self.from_reference:
             self._chinese_theme_fonts()
         self._footers()
@@ -108,7 +116,8 @@ class DocxWriter(Visitor):
         paragraphs = sum(1 for p in self.body.iter(qn("w:p")) if any(t.text for t in p.iter(qn("w:t"))))
         names = [self.theme.docx_latin_font, *dict.fromkeys(
             self.theme.docx_font(role) for role in ("song", "fangsong", "kai", "hei", "xiaobiaosong"))]
-        return {"docProps/app.xml": app_properties("".join(texts), paragraphs, None),
+        return {"docProps/app.xml": app_properties("".join(texts), paragraphs,
+                                                      self.pagination.pages if self.pagination else None),
                 "word/fontTable.xml": font_table(names)}
 
     def _blocks(self) -> list:
@@ -293,7 +302,8 @@ class DocxWriter(Visitor):
     def visit_ContentsEntry(self, entry: ContentsEntry) -> etree._Element:
         if not 1 <= entry.level <= len(S.TOCS):
             raise UnknownNodeError(f"DOCX writer has no level-{entry.level} contents style")
-        return toc_entry(self.sid(S.TOCS[entry.level - 1]), clean_text(entry.label), entry.anchor)
+        page = self.pagination.anchors.get(entry.anchor, "") if self.pagination else ""
+        return toc_entry(self.sid(S.TOCS[entry.level - 1]), clean_text(entry.label), entry.anchor, str(page))
 
     def visit_Chapter(self, chapter: Chapter) -> None:
         self.visit(chapter.heading)

@@ -43,13 +43,14 @@ def bookmark(paragraph: etree._Element, ident: int, name: str) -> None:
     paragraph.append(end)
 
 
-def toc_entry(style_id: str, text: str, anchor: str) -> etree._Element:
-    """One contents paragraph: the label linked to the heading's bookmark, a tab, its PAGEREF."""
+def toc_entry(style_id: str, text: str, anchor: str, page: str = "") -> etree._Element:
+    """One contents paragraph: the label linked to the heading's bookmark, a tab, its PAGEREF
+    (whose result is ``page``: jianbao's own pagination, so the number shows before any update)."""
     p = paragraph(style_id)
     link = OxmlElement("w:hyperlink", {qn("w:anchor"): anchor, qn("w:history"): "1"})
     link.append(text_run(text))
     link.append(text_run("\t"))
-    for run in field_runs(f" PAGEREF {anchor} \\h ", ""):
+    for run in field_runs(f" PAGEREF {anchor} \\h ", page):
         link.append(run)
     p.append(link)
     return p
@@ -70,16 +71,19 @@ def toc_field(paragraphs: list[etree._Element], levels: int, empty_style_id: str
     return paragraphs
 
 
-def enable_field_update_and_even_odd(document: DocxDocument) -> None:
-    """settings.xml: update fields on open (TOC) and separate even/odd footers."""
+def set_field_settings(document: DocxDocument, update_fields: bool) -> None:
+    """settings.xml: separate even/odd footers; ``update_fields`` asks Word to fill the fields on
+    open (the prompt "此文档包含的域可能引用了其他文件…"), needed only when the contents have no
+    page numbers of their own."""
     settings = document.settings
     settings.odd_and_even_pages_header_footer = True
     element = settings.element
     update = element.find(qn("w:updateFields"))
-    if update is None:
-        update = OxmlElement("w:updateFields")
+    if update is not None:
+        element.remove(update)
+    if update_fields:
+        update = OxmlElement("w:updateFields", {qn("w:val"): "true"})
         element.insert_element_before(update, *_AFTER_UPDATE_FIELDS)
-    update.set(qn("w:val"), "true")
 
 
 # Children of w:settings that follow w:updateFields in the schema.

@@ -24,7 +24,7 @@ from reportlab.platypus import PageBreak as RLPageBreak
 
 from jianbao.ir import (
     LIST_LEVELS, Appendix, Chapter, Closing, Contents, ContentsEntry as Entry, Document, Figure, Heading,
-    KeyPoints, ListBlock, ListItem, Masthead, PageBreak, Paragraph, Run, Table, ThematicBreak,
+    KeyPoints, ListBlock, ListItem, Masthead, PageBreak, Pagination, Paragraph, Run, Table, ThematicBreak,
     UnknownNodeError,
 )
 from jianbao.theme import TextStyle, Theme
@@ -45,8 +45,21 @@ __all__ = ["render_pdf"]
 SINGLE = 1.3
 
 
-def render_pdf(doc: Document, theme: Theme) -> tuple[bytes, int]:
-    """Render the document to PDF; returns the bytes and the page count.
+class RenderedPdf(tuple):
+    """``(bytes, page count)``, as ``data, pages = render_pdf(…)`` unpacks it, and ``.pagination``
+    (each anchor's page) for the DOCX writer."""
+
+    def __new__(cls, data: bytes, pagination: Pagination) -> RenderedPdf:
+        rendered = super().__new__(cls, (data, pagination.pages))
+        rendered.pagination = pagination
+        return rendered
+
+    def __getnewargs__(self) -> tuple[bytes, Pagination]:  # pickled whole, e.g. back from a worker
+        return self[0], self.pagination
+
+
+def render_pdf(doc: Document, theme: Theme) -> RenderedPdf:
+    """Render the document to PDF: the bytes and the page count, and where each anchor fell.
 
     Raises ``FontNotFoundError`` (from the theme) when a role has no usable font.
     """
@@ -87,7 +100,7 @@ class PdfWriter(Visitor):
         self.geometry = theme.blocks
 
     # -- document -------------------------------------------------------
-    def render(self) -> tuple[bytes, int]:
+    def render(self) -> RenderedPdf:
         meta = self.doc.meta
         body_font = self.book.font(self.style("body").family)
         story = self.story()
@@ -106,7 +119,7 @@ class PdfWriter(Visitor):
             invariant=1, initialFontName=body_font, lang=meta.language or None,
         )
         template.build(story, canvasmaker=partial(JBCanvas, created=_pdf_date(meta.created)))
-        return buf.getvalue(), template.canv.pages
+        return RenderedPdf(buf.getvalue(), Pagination(template.canv.pages, dict(self.pages)))
 
     def _page_number(self, canv: JBCanvas, _doc: BaseDocTemplate) -> None:
         """"— N —" below the text block: odd pages right, even pages left, one char in."""

@@ -31,14 +31,15 @@ def compact(tmp_path_factory):
 
 def test_the_compact_appendix_groups_by_chapter_with_units_apart(compact):
     rows = appendix_rows(compact)
-    assert rows[0][:4] == ["指标", "时期", "数值", "单位"]
+    assert rows[0][:3] == ["指标", "数值", "单位"]
     groups = [r[0] for r in rows[1:] if len(r) == 1]
     chapters = [p.text.split("、", 1)[1] for p in compact.paragraphs if p.style.name == "Heading 1" and "、" in p.text]
     assert [g.split("（")[0] for g in groups] == chapters
     figures = [r for r in rows[1:] if len(r) > 1]
     assert len(figures) > 50
-    assert all(not r[3] or not any(ch.isdigit() for ch in r[3]) for r in figures)  # the unit column holds units
-    assert any(r[2] == "1562.1" and r[3] == "万辆" for r in figures)
+    assert all(not r[2] or not any(ch.isdigit() for ch in r[2]) for r in figures)  # the unit column holds units
+    assert any(r[1] == "1562.1" and r[2] == "万辆" for r in figures)
+    assert any(r[0].startswith("1—5月") for r in figures)  # a row of another period says so first
 
 
 def test_a_period_or_source_the_group_shares_is_said_once(compact):

@@ -135,6 +135,7 @@ class Table:
     widths: list[float] = field(default_factory=list)
     splits: bool = False
     group_rows: list[int] = field(default_factory=list)
+    style: str = "table"  # the theme style of its cells (the appendix sets its long table smaller)
 
     @property
     def label(self) -> str:

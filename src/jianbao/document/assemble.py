@@ -25,15 +25,15 @@ from jianbao.document.placements import references
 from jianbao.narrative.render import Narrative
 from jianbao.periods import Period
 from jianbao.project import Project
-from jianbao.reporting import Policy
+from jianbao.reporting import Policy, label
 from jianbao.theme import Theme
 from jianbao.tables import build_table
 
 APPENDIX_TITLE = "本期数据一览"
 APPENDIX_CAPTION = "本期引用数据"
 APPENDIX_HEADER = ["指标", "时期", "数值", "来源"]
-# 时期 and 说明 (source, derivation) are filled only where a row differs from its group.
-COMPACT_HEADER = ("指标", "时期", "数值", "单位", "说明")
+# 说明 (a source, a derivation) is filled only where a row differs from its group.
+COMPACT_HEADER = ("指标", "数值", "单位", "说明")
 
 Stage = Callable[[str], AbstractContextManager[None]]
 
@@ -74,7 +74,7 @@ def assemble(
     try:
         with stage("compose"):
             doc = tree(narrative.markdown, shell, narrative.chapters, figure, table, theme,
-                       appendix(narrative, dataset, project.config.appendix.mode, titles))
+                       appendix(narrative, dataset, project.config.appendix.mode, titles, period))
             doc.meta.keywords = list(project.config.digest.keywords) or [
                 *shell.meta.keywords, *(titles[s] for s in narrative.chapters)]
     except BaseException:
@@ -93,8 +93,8 @@ def tree(markdown: str, shell: Document, sectors: list[str], figure: FigureResol
     return finish(doc, theme)
 
 
-def appendix(narrative: Narrative, dataset, mode: str = "compact",
-             titles: dict[str, str] | None = None) -> Appendix | None:
+def appendix(narrative: Narrative, dataset, mode: str = "compact", titles: dict[str, str] | None = None,
+             period: Period | None = None) -> Appendix | None:
     """附: every figure the text used, with its period, value and source (None when it used none).
 
     Values print as the text prints them (the one formatter: 14万家, 超过79%, 8%以上); a
@@ -108,15 +108,17 @@ def appendix(narrative: Narrative, dataset, mode: str = "compact",
         rows = [[_name(obs, dataset), obs.period.label(),
                  format_value(obs, dataset.indicator(obs.indicator), with_unit=True), _source(obs, dataset)]
                 for obs in narrative.used]
-        table = Table(0, APPENDIX_CAPTION, [APPENDIX_HEADER], rows, [False, False, True, False])
+        table = Table(0, APPENDIX_CAPTION, [APPENDIX_HEADER], rows, [False, False, True, False],
+                      style="appendix_table")
     else:
-        table = _compact_table(narrative, dataset, titles or {})
+        table = _compact_table(narrative, dataset, titles or {}, period)
     return Appendix(Heading(1, APPENDIX_TITLE, "附："), [table])
 
 
-def _compact_table(narrative: Narrative, dataset, titles: dict[str, str]) -> Table:
+def _compact_table(narrative: Narrative, dataset, titles: dict[str, str], digest: Period | None) -> Table:
     """One group of rows per chapter. The period and the source most of a group's figures share
-    are said once, in its row; a row notes only where its own differ, and a derived figure's rule."""
+    are said once, in its row; a row of another period starts its name with it (1—5月利润总额增速),
+    and notes only a source of its own and a derived figure's rule."""
     groups: dict[str, list] = {sector: [] for sector in narrative.chapters}
     for obs in narrative.used:
         groups.setdefault(dataset.indicator(obs.indicator).sector, []).append(obs)
@@ -137,19 +139,17 @@ def _compact_table(narrative: Narrative, dataset, titles: dict[str, str]) -> Tab
             value, unit = figure_parts(obs.value, obs.unit, ind.decimals, ind.kind, obs.qualifier)
             if obs.qualifier in SUFFIX_QUALIFIERS:  # 8%以上 reads as one figure; "8以上 | %" would not
                 value, unit = format_value(obs, ind, with_unit=True), ""
-            own_period = obs.period.label() if obs.period.label() != period else ""
+            name = _name(obs, dataset)
+            if obs.period.label() != period:  # 1—5月规模以上工业利润总额增速: the period leads, as in prose
+                name = (label(obs.period, digest) if digest else obs.period.label()) + name
             notes = [ind.source if ind.source != source else "", obs.derived]
-            rows.append([_name(obs, dataset), own_period, value, unit, "；".join(x for x in notes if x)])
-    header, numeric = list(COMPACT_HEADER), [False, False, True, False, False]
-    # A row's own period comes before its value, so it is read with it; a column no row
-    # needs (every figure of its group's period, or of its group's source) is left out.
-    for column in (4, 1):
-        if all(row[column] == "" for i, row in enumerate(rows) if i not in labels):
-            del header[column], numeric[column]
-            for i, row in enumerate(rows):
-                if i not in labels:
-                    del row[column]
-    return Table(0, APPENDIX_CAPTION, [header], rows, numeric, group_rows=labels)
+            rows.append([name, value, unit, "；".join(x for x in notes if x)])
+    header, numeric = list(COMPACT_HEADER), [False, True, False, False]
+    if all(row[-1] == "" for i, row in enumerate(rows) if i not in labels):  # no row needs a note
+        header.pop()
+        numeric.pop()
+        rows = [row if i in labels else row[:-1] for i, row in enumerate(rows)]
+    return Table(0, APPENDIX_CAPTION, [header], rows, numeric, group_rows=labels, style="appendix_table")
 
 
 def _most_common(values) -> str:

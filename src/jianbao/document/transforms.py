@@ -187,7 +187,6 @@ def lay_out(doc: Document, theme: Theme) -> None:
     page, geometry = theme.page, theme.blocks
     text_w = page["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]
     text_h = page["height_mm"] - page["margin_top_mm"] - page["margin_bottom_mm"]
-    table_style = theme.style("table")
     for part in doc.parts:
         if not isinstance(part, (Chapter, Appendix)):
             continue
@@ -203,7 +202,8 @@ def lay_out(doc: Document, theme: Theme) -> None:
                 block.width_mm, block.height_mm = block.width_mm * scale, block.height_mm * scale
             elif isinstance(block, Table):
                 block.source = source_line(block.source)
-                _lay_out_table(block, text_w, text_h, table_style.size, table_style.line_spacing, geometry)
+                style = theme.style(block.style)
+                _lay_out_table(block, text_w, text_h, style.size, style.line_spacing, geometry)
 
 
 def source_line(source: str) -> str:

@@ -177,7 +177,9 @@ class DocxWriter(Visitor):
             lang.set(qn("w:eastAsia"), "zh-CN")
 
     def _paragraph_styles(self) -> list[str]:
-        return sorted({b.style for b in self._blocks() if isinstance(b, Paragraph)})
+        """The theme styles of paragraphs and of table cells other than the default ``table``."""
+        return sorted({b.style for b in self._blocks() if isinstance(b, Paragraph)}
+                      | {b.style for b in self._blocks() if isinstance(b, Table) and b.style != "table"})
 
     def _block_styles(self) -> set[str]:
         """The on-demand Word styles the blocks need: nested list levels and the thematic break."""
@@ -379,22 +381,23 @@ class DocxWriter(Visitor):
         fill = S.hex_color(self.theme.colors["table_header_fill"])
         rows = t.header + t.rows
         groups = {len(t.header) + i for i in t.group_rows}
+        text_style = S.TABLE_TEXT if t.style == "table" else S.paragraph_style_name(t.style)
         for r, row in enumerate(rows):
             header = r < len(t.header)
             last = r == len(rows) - 1
             keep = bool(t.source) if last else (header or not t.splits or r in groups)
             if r in groups:  # one cell across the table, bold, kept with the rows it labels
                 tbl.append(self._row(row[:1], [self.text_width], header=False, fill="", numeric=[], keep=keep,
-                                     span=len(widths)))
+                                     text_style=text_style, span=len(widths)))
                 continue
             tbl.append(self._row(row, widths, header=header, fill=fill if header else "", numeric=t.numeric,
-                                 keep=keep))
+                                 keep=keep, text_style=text_style))
         self.end.addprevious(tbl)
         if t.source:
             self.p(S.SOURCE, t.source)
 
     def _row(self, cells: list[str], widths: list[int], *, header: bool, fill: str, numeric: list[bool],
-             keep: bool, span: int = 1):
+             keep: bool, text_style: str, span: int = 1):
         tr = OxmlElement("w:tr")
         trpr = OxmlElement("w:trPr")
         trpr.append(OxmlElement("w:cantSplit"))
@@ -415,7 +418,7 @@ class DocxWriter(Visitor):
             tcpr.append(OxmlElement("w:vAlign", {qn("w:val"): "center"}))
             tc.append(tcpr)
             align = "center" if header else "right" if i < len(numeric) and numeric[i] else None
-            p = paragraph(self.sid(S.TABLE_TEXT), align)
+            p = paragraph(self.sid(text_style), align)
             if keep:
                 set_paragraph_property(p, "keepNext")
             p.append(text_run(clean_text(text), self.sid(S.STRONG) if header or span > 1 else None))

@@ -313,7 +313,7 @@ class PdfWriter(Visitor):
 
     def visit_Table(self, table: Table) -> list[Flowable]:
         """Caption, grid and source; column shares and splitting come from the layout transform."""
-        st = self.style("table")
+        st = self.style(table.style)
         pad_x, pad_y = self.geometry["table_cell_pad_x_pt"], self.geometry["table_cell_pad_y_pt"]
         ncols = table.columns
         numeric = list(table.numeric) + [False] * (ncols - len(table.numeric))

@@ -7,6 +7,7 @@ the DOCX's document grid from its section properties.
 
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -60,12 +61,20 @@ def test_the_classic_preset_keeps_the_natural_27(classic):
     assert characters_per_line(classic["pdf"]).most_common(1)[0][0] == 27
 
 
-def test_the_gov_docx_has_the_document_grid_of_22_lines_and_28_characters(gov, classic):
-    grid = docx.Document(str(gov["docx"])).sections[0]._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars" and grid.get(qn("w:linePitch")) == "579"
-    assert -870 < int(grid.get(qn("w:charSpace"))) < -820  # about -0.21 pt a character, in 4096ths
-    plain = docx.Document(str(classic["docx"])).sections[0]._sectPr.find(qn("w:docGrid"))
-    assert plain.get(qn("w:type")) == "lines" and plain.get(qn("w:charSpace")) is None
+def test_the_gov_docx_sets_22_lines_and_28_characters(gov, classic, tmp_path):
+    """The line grid in the section, the characters by condensed spacing of the body's size, as
+    LibreOffice (a second reader) lays them out: most full lines of the body hold 28."""
+    word = docx.Document(str(gov["docx"]))
+    grid = word.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:linePitch")) == "579"
+    spacing = word.styles["Body Text"].element.find(qn("w:rPr")).find(qn("w:spacing"))
+    assert int(spacing.get(qn("w:val"))) == -5  # a quarter point less per character: 28 in 156 mm
+    assert docx.Document(str(classic["docx"])).styles["Body Text"].element.find(qn("w:rPr")).find(
+        qn("w:spacing")) is None
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(gov["docx"])], check=True, capture_output=True, timeout=240)
+    counts = characters_per_line(tmp_path / (gov["docx"].stem + ".pdf"))
+    assert counts.most_common(1)[0][0] == 28, counts
 
 
 def test_an_unknown_preset_is_a_theme_problem(tmp_path):

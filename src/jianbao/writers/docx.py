@@ -156,19 +156,15 @@ class DocxWriter(Visitor):
             self._character_grid(section)
 
     def _character_grid(self, section) -> None:
-        """Word's 文档网格: lines and characters per line as the theme's grid says (GB/T 9704: 22 × 28).
-
-        w:charSpace is the space added to each character, in 4096ths of a point.
-        """
+        """Word's 文档网格 of lines at the body's pitch (GB/T 9704: 22 lines). The characters per
+        line come from the styles' condensed spacing (``docx_styles``), not a grid of characters,
+        which LibreOffice and Word lay out differently."""
         body = self.theme.style("body")
-        tracking = self.theme.tracking(body.size)
         sect = section._sectPr
         for old in sect.findall(qn("w:docGrid")):
             sect.remove(old)
-        attrs = {qn("w:type"): "lines", qn("w:linePitch"): str(round((body.line_spacing or body.size * 1.3) * 20))}
-        if self.theme.page.get("chars_per_line"):
-            attrs.update({qn("w:type"): "linesAndChars", qn("w:charSpace"): str(round(tracking * 4096))})
-        sect.append(OxmlElement("w:docGrid", attrs))
+        pitch = round((body.line_spacing or body.size * 1.3) * 20)
+        sect.append(OxmlElement("w:docGrid", {qn("w:type"): "lines", qn("w:linePitch"): str(pitch)}))
 
     def _chinese_theme_fonts(self) -> None:
         """The template's theme-font language is ja-JP; make leftover theme fonts Chinese."""

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jianbao import __version__
+from jianbao import __version__, workers
 from jianbao.config import ConfigError
 from jianbao.ir import Document, Masthead
 from jianbao.document.shell import document_shell
@@ -25,7 +25,12 @@ from jianbao.project import Project, open_project
 from jianbao.text import file_name_part
 
 FORMATS = ("docx", "pdf", "md")
-_documents_built = 0  # DOCX/PDF builds so far in this process (see _early_workers)
+# What the pool's workers import before their first task (``workers.start``): to draw charts and
+# write the DOCX in a build that draws charts; to lay out the PDF in one that does not.
+CHART_WORKER = ("jianbao.charts.parallel", "matplotlib.backends.backend_agg", "matplotlib.figure", "PIL.Image",
+                "jianbao.writers.docx")
+PDF_WORKER = ("jianbao.build", "jianbao.writers.pdf")
+WRITERS = {"docx": "jianbao.writers.docx:render_docx", "pdf": "jianbao.writers.pdf:render_pdf"}
 
 
 @dataclass
@@ -86,28 +91,37 @@ def build(
 ) -> BuildResult:
     """Build the digest of ``period`` (default: the latest with data) into reports/<period>/.
 
-    ``parallel`` lets forked workers draw the charts the cache lacks and lay out the
-    PDF beside the rest of the build, where that is safe (see ``jianbao.forked``);
-    the outputs are the same bytes either way.
+    ``parallel`` lets the worker pool (``jianbao.workers``) draw the charts the cache
+    lacks and write one document while this process writes the other, where there is
+    a core to spare; the outputs are the same bytes either way.
     """
+    stages = _Stages()
+    if not isinstance(project, Project):
+        project = open_project(project)
+    documents = "docx" in formats or "pdf" in formats
+    both = {"docx", "pdf"} <= set(formats)
+    pdf_worker = False  # a worker parses the PDF fonts from the start, then lays out the PDF
+    if parallel and documents and workers.available():  # first: the workers import while this process works
+        if charts_likely(project):
+            workers.start(CHART_WORKER)
+        elif both:
+            workers.start(PDF_WORKER, workers=1)
+            pdf_worker = True
+
     from jianbao.data import load_dataset
     from jianbao.document.placements import place
     from jianbao.narrative.render import render_digest
     from jianbao.theme import load_theme
 
-    stages = _Stages()
-    if not isinstance(project, Project):
-        project = open_project(project)
     config = project.config
-    documents = "docx" in formats or "pdf" in formats
-    chart_worker = pdf_worker = charts = None
+    charts = job = None
     try:
         with stages.stage("load"):
             dataset = load_dataset(project.data_dir)
             the_period = resolve_period(project, dataset, period)
             theme = load_theme(project.templates_dir / "theme.toml", config.digest.font_profile)
-            if parallel and documents:
-                chart_worker, pdf_worker = _early_workers(project, theme, formats)
+            if pdf_worker:
+                workers.submit(parse_pdf_fonts, theme)
         chapters = chapters_of(project, dataset)
         shell = document_shell(config, the_period)
         with stages.stage("narrate"):
@@ -120,32 +134,37 @@ def build(
             rendered["md"] = (narrative.markdown.encode("utf-8"), None)
         charts_drawn = 0
         if documents:
+            from jianbao.charts.parallel import SharedDrawing
             from jianbao.document.assemble import assemble
 
+            # Once the pool runs, even one chart is drawn there: its workers are warm.
+            drawing = SharedDrawing() if parallel and workers.started() else None
             doc, charts = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage,
-                                   parallel, chart_worker, config.periods.policy())
+                                   parallel, drawing, config.periods.policy())
+            # With the pool running, a worker writes one document while this process writes the other:
+            # the DOCX when charts are drawn (this process parses the PDF fonts meanwhile), else the PDF.
+            beside = ("docx" if charts.drawn else "pdf") if parallel and both and workers.started() else None
             # Work that needs no pictures goes first, while charts may still be drawing.
             with stages.stage("prepare"):
-                writers = _prepare_writers(tuple(f for f in formats if f != "pdf" or pdf_worker is None), theme)
+                writers = _prepare_writers(tuple(f for f in formats if f != beside), theme)
             with stages.stage("charts"):
                 charts.wait()
             charts_drawn = len(charts.drawn)
-            if pdf_worker is not None:
-                pdf_worker.send(doc)  # laid out on the other core while this one writes the DOCX
-            if "docx" in formats:
-                with stages.stage("docx"):
-                    reference = project.templates_dir / "reference.docx"
-                    rendered["docx"] = (writers["docx"](doc, theme, reference if reference.is_file() else None), None)
-            if pdf_worker is not None:
-                rendered["pdf"] = pdf_worker.result()
-                stages.timings["pdf"] = pdf_worker.seconds
-            elif "pdf" in formats:
-                with stages.stage("pdf"):
-                    rendered["pdf"] = writers["pdf"](doc, theme)
-    finally:  # a failed build leaves no worker behind
-        for worker in (charts, chart_worker, pdf_worker):
-            if worker is not None:
-                worker.cancel()
+            reference = project.templates_dir / "reference.docx"
+            args = {"docx": (doc, theme, reference if reference.is_file() else None), "pdf": (doc, theme)}
+            if beside:
+                job = workers.submit(WRITERS[beside], *args[beside])
+            for fmt in ("docx", "pdf"):
+                if fmt in formats and fmt != beside:
+                    with stages.stage(fmt):
+                        rendered[fmt] = _rendered(writers[fmt](*args[fmt]))
+            if job is not None:
+                value, stages.timings[beside] = job.result()
+                rendered[beside] = _rendered(value)
+    finally:  # a failed build drops the work it queued; charts being drawn finish first
+        for pending in (charts, job):
+            if pending is not None:
+                pending.cancel()
     with stages.stage("write"):
         files = _write(project, the_period, shell, rendered, narrative.key_points)
     if log:
@@ -167,47 +186,33 @@ def summarize_notes(notes: list[str], period: Period) -> list[str]:
     return lines
 
 
-def _early_workers(project: Project, theme, formats: tuple[str, ...]):
-    """Workers forked now, to pay their fixed costs while the text is narrated.
+def charts_likely(project: Project) -> bool:
+    """Whether this build will likely draw charts: the chart cache is empty (a first build, a batch
+    of new projects), or what charts show (the catalog, observations, chart specs, the theme)
+    changed since it was last drawn into. Highlights are text only.
 
-    The PDF worker imports reportlab and parses the fonts, then lays out the PDF
-    while this process writes the DOCX. The chart worker imports matplotlib; it is
-    forked now only when the chart cache is empty (a first build, or a batch of new
-    projects), since then charts are certain to be drawn; otherwise one is forked
-    later if the narrative asks for charts the cache lacks.
+    A guess from file times, to set up the pool for the work ahead: a wrong one costs time only.
     """
-    from jianbao.charts.draw import chart_style, warm_up
-    from jianbao.forked import Forked, can_fork
+    pictures = list((project.cache_dir / "charts").glob("*.png"))
+    if not pictures:
+        return True
+    drawn = max(p.stat().st_mtime for p in pictures)
+    data, templates = project.data_dir, project.templates_dir
+    inputs = [data / "catalog.yaml", *(data / "observations").rglob("*"), *(templates / "charts").glob("*"),
+              templates / "theme.toml"]
+    return any(p.is_file() and p.stat().st_mtime > drawn for p in inputs)
 
-    global _documents_built
-    _documents_built += 1
-    if not can_fork():
-        return None, None
-    if _documents_built == 2:
-        # A second build in one process (a batch, --watch): load matplotlib, reportlab and
-        # the fonts here once, so every later worker is forked warm, and this process
-        # draws charts beside the chart worker instead of waiting for it.
-        warm_up(chart_style(theme))
-        _prepare_writers(formats, theme)
-    pdf_worker = None
-    if "pdf" in formats:
-        pdf_worker = Forked(lambda: _prepare_writers(("pdf",), theme),
-                            lambda doc: _prepare_writers(("pdf",), theme)["pdf"](doc, theme),  # warm: no work
-                            "jianbao-pdf")
-    cached = project.cache_dir / "charts"
-    if cached.is_dir() and any(cached.iterdir()):
-        return None, pdf_worker
-    from jianbao.charts.parallel import SharedDrawing
 
-    return SharedDrawing(chart_style(theme)), pdf_worker
+def _rendered(value: bytes | tuple[bytes, int]) -> tuple[bytes, int | None]:
+    """A writer's output with its page count (the DOCX writer knows none)."""
+    return value if isinstance(value, tuple) else (value, None)
 
 
 def _prepare_writers(formats: tuple[str, ...], theme) -> dict[str, Callable]:
     """Import the writers and parse the PDF fonts: work that needs no chart pictures.
 
-    Font files are parsed once per process (``pdf_fonts`` caches them), so doing it
-    here only moves the work to where charts may still be drawing on the other core.
-    A missing font is left for the PDF writer to report with its clear message.
+    Font files are parsed once per process, so doing it here only moves the work to
+    where charts may still be drawing on the other cores.
     """
     writers: dict[str, Callable] = {}
     if "docx" in formats:
@@ -215,18 +220,27 @@ def _prepare_writers(formats: tuple[str, ...], theme) -> dict[str, Callable]:
 
         writers["docx"] = render_docx
     if "pdf" in formats:
-        from jianbao.theme import FontNotFoundError
         from jianbao.writers.pdf import render_pdf
-        from jianbao.writers.pdf_fonts import FontBook
 
         writers["pdf"] = render_pdf
-        book = FontBook(theme)
-        for family in sorted({theme.style(name).family for name in theme.raw.get("styles", {})} | {"kai"}):
-            try:
-                book.font(family)
-            except FontNotFoundError:
-                pass
+        parse_pdf_fonts(theme)
     return writers
+
+
+def parse_pdf_fonts(theme) -> None:
+    """Parse the theme's PDF fonts, once per process (``pdf_fonts`` caches them).
+
+    A missing font is left for the PDF writer to report with its clear message.
+    """
+    from jianbao.theme import FontNotFoundError
+    from jianbao.writers.pdf_fonts import FontBook
+
+    book = FontBook(theme)
+    for family in sorted({theme.style(name).family for name in theme.raw.get("styles", {})} | {"kai"}):
+        try:
+            book.font(family)
+        except FontNotFoundError:
+            pass
 
 
 def chapter_problems(project: Project, dataset) -> list[str]:

@@ -12,20 +12,17 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from jianbao import __version__
-from jianbao.atomic import write_bytes_atomic
+from jianbao import __version__, workers
 from jianbao.charts.data import ChartData, chart_data, chart_source, drawn_periods
 from jianbao.charts import draw as draw_module
-from jianbao.charts.draw import ChartStyle, chart_style, render_png
-from jianbao.charts.parallel import SharedDrawing
+from jianbao.charts.draw import ChartStyle, chart_style
+from jianbao.charts.parallel import ChartJob, SharedDrawing
 from jianbao.charts.spec import ChartSpec
 from jianbao.ir import Figure
-from jianbao.forked import can_fork
 from jianbao.periods import Period
 from jianbao.reporting import Policy
 
@@ -82,21 +79,6 @@ class DrawnCharts(dict[str, Path]):
             pending.cancel()
 
 
-@dataclass(frozen=True)
-class ChartJob:
-    """One picture the cache lacks: draw it, store it, drop the stale version."""
-
-    chart_id: str
-    data: ChartData
-    path: Path
-
-    def run(self, style: ChartStyle) -> None:
-        write_bytes_atomic(self.path, render_png(self.data, style))
-        for old in self.path.parent.glob(f"{self.chart_id}-*.png"):
-            if old != self.path and old.stem.rpartition("-")[0] == self.chart_id:
-                old.unlink(missing_ok=True)
-
-
 def draw_charts(
     specs: Mapping[str, ChartSpec] | Iterable[ChartSpec],
     dataset,
@@ -111,9 +93,9 @@ def draw_charts(
     """Every chart's PNG by id, drawing only those the cache lacks.
 
     All data is resolved first, so a spec error surfaces before any drawing. With
-    ``parallel`` (where ``forked.can_fork``) the drawing goes on in a forked
-    worker — ``worker`` if one was started already, which this takes over — while the
-    caller continues; call ``wait()`` before using the files.
+    ``parallel`` (where ``workers.available``) the drawing goes on in the worker
+    pool — on ``worker`` if the caller started one already, which this takes over —
+    while the caller continues; call ``wait()`` before using the files.
     """
     items = list(specs.values()) if isinstance(specs, Mapping) else list(specs)
     style = chart_style(theme)
@@ -125,8 +107,8 @@ def draw_charts(
         if not path.is_file():
             jobs.append(ChartJob(chart_id, data, path))
     out.drawn = [job.chart_id for job in jobs]
-    if worker is None and parallel and len(jobs) > 1 and can_fork():
-        worker = SharedDrawing(style)
+    if worker is None and parallel and len(jobs) > 1 and workers.available():
+        worker = SharedDrawing()
     if worker is not None and jobs:
         worker.submit(jobs, style)
         out._pending = worker

@@ -90,15 +90,6 @@ def render_png(data: ChartData, style: ChartStyle) -> bytes:
     return buf.getvalue()
 
 
-def warm_up(style: ChartStyle) -> None:
-    """Import matplotlib and register the chart font: the fixed cost before the first chart."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
-    from matplotlib.figure import Figure  # noqa: F401
-    from PIL import Image  # noqa: F401
-
-    _rc(style)
-
-
 @contextmanager
 def painted(data: ChartData, style: ChartStyle) -> Iterator:
     """The painted (not yet rendered) Figure, under the chart's rc settings; cleared on exit."""

@@ -1,93 +1,84 @@
-"""Draw charts on the second core while the build goes on.
+"""Draw charts on the worker pool while the build goes on.
 
-Charts are the largest cost of a cold build (importing matplotlib alone is a
-quarter of a second), and the rest of the build (narrate, compose, writer
-imports, font parsing) does not need their pixels. So a worker (``jianbao.forked``)
-is forked early and imports matplotlib while the main process narrates; the jobs
-(the charts the cache lacks) are sent to it once known, and the main process
-calls ``wait()`` when it has nothing left to do without the pictures.
-
-Both processes claim jobs from one shared counter, so if the main process
-already has matplotlib loaded (a batch or ``--watch`` process that drew before)
-it draws beside the worker instead of idling; a process without matplotlib only
-waits, since importing it there would cost more than the charts left. Each chart
-is drawn exactly once, by either process, into the cache; its bytes do not
-depend on which.
+Charts are the largest cost of a cold build, and the rest of the build
+(narrate, compose, writer imports, font parsing) does not need their pixels.
+So each chart the cache lacks is a job for the pool (``jianbao.workers``),
+whose workers draw them side by side into the cache; the build calls ``wait()``
+when it has nothing left to do without the pictures. A chart's bytes do not
+depend on which process drew it.
 """
 
 from __future__ import annotations
 
-import sys
+import threading
 from collections.abc import Sequence
-from typing import Protocol
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jianbao.forked import Forked, portable
+from jianbao import workers
+from jianbao.atomic import write_bytes_atomic
+from jianbao.charts.draw import ChartStyle, render_png
 
-_NO_MORE = 2**31 - 1  # a claim index beyond any job list
+if TYPE_CHECKING:
+    from jianbao.charts.data import ChartData
 
 
-class Job(Protocol):
-    def run(self, style) -> None: ...
+@dataclass(frozen=True)
+class ChartJob:
+    """One picture the cache lacks: draw it, store it, drop the stale version."""
+
+    chart_id: str
+    data: ChartData
+    path: Path
+
+    def run(self, style: ChartStyle) -> None:
+        write_bytes_atomic(self.path, render_png(self.data, style))
+        for old in self.path.parent.glob(f"{self.chart_id}-*.png"):
+            if old != self.path and old.stem.rpartition("-")[0] == self.chart_id:
+                old.unlink(missing_ok=True)
 
 
 class SharedDrawing:
-    """A forked chart worker: warms up at once, draws the jobs ``submit`` sends it."""
+    """Charts being drawn on the pool (``workers.start`` gets it ready before the jobs are known)."""
 
-    def __init__(self, style) -> None:
-        import multiprocessing
+    def __init__(self) -> None:
+        self._jobs: list[Future] = []
+        self._queueing: threading.Thread | None = None
+        self._failed: BaseException | None = None  # by the queueing
 
-        from jianbao.charts.draw import warm_up
-
-        self._style = style
-        self._jobs: list[Job] = []
-        self._next = multiprocessing.get_context("fork").Value("i", 0)  # the next unclaimed job
-        self._worker = Forked(lambda: warm_up(style), self._work, "jianbao-charts")
-
-    def submit(self, jobs: Sequence[Job], style) -> None:
-        """Send the worker its jobs (it may already be drawing when this returns)."""
-        self._jobs, self._style = list(jobs), style
-        self._worker.send((self._jobs, style))
+    def submit(self, jobs: Sequence[ChartJob], style: ChartStyle) -> None:
+        """Queue the jobs and return: a thread does the queueing, which waits while workers still start."""
+        self._queueing = threading.Thread(target=self._queue, args=(jobs, style), name="queue-charts")
+        self._queueing.start()
 
     def wait(self) -> None:
-        """Every job done: draw unclaimed ones here if matplotlib is loaded; raise the first failure."""
+        """Every job done; raises the error of the first failing job, as a sequential run would."""
         try:
-            failures = self._draw_claimed() if "matplotlib" in sys.modules else []
-            failures += self._worker.result()
+            self._join()
+            if self._failed is not None:
+                raise self._failed
+            for future in self._jobs:
+                future.result()
         finally:
             self.cancel()
-        if failures:
-            # The lowest failing job is the one a sequential run would have stopped at:
-            # every job before it was claimed earlier, so it was drawn or failed too.
-            raise min(failures, key=lambda f: f[0])[1]
 
     def cancel(self) -> None:
-        """Let no one claim another job, and reap the worker; safe to call twice."""
-        self._stop_claims()
-        self._worker.cancel()
+        """Drop what has not started and wait for the jobs running: none writes after this returns."""
+        self._join()
+        jobs, self._jobs = self._jobs, []
+        for future in jobs:
+            future.cancel()
+        wait(jobs)
 
-    def _work(self, order) -> list[tuple[int, BaseException]]:
-        """In the worker: draw what it claims; the failures go back to the main process."""
-        self._jobs, self._style = order
-        return [(i, portable(exc)) for i, exc in self._draw_claimed()]
+    def _queue(self, jobs: Sequence[ChartJob], style: ChartStyle) -> None:
+        try:
+            for job in jobs:
+                self._jobs.append(workers.submit(job.run, style))
+        except BaseException as exc:  # raised by wait(), in the build's thread
+            self._failed = exc
 
-    def _claim(self) -> int | None:
-        with self._next.get_lock():
-            i = self._next.value
-            if i >= len(self._jobs):
-                return None
-            self._next.value = i + 1
-            return i
-
-    def _stop_claims(self) -> None:
-        with self._next.get_lock():
-            self._next.value = _NO_MORE
-
-    def _draw_claimed(self) -> list[tuple[int, BaseException]]:
-        failures: list[tuple[int, BaseException]] = []
-        while (i := self._claim()) is not None:
-            try:
-                self._jobs[i].run(self._style)
-            except Exception as exc:  # reported, and no one claims further jobs
-                failures.append((i, exc))
-                self._stop_claims()
-        return failures
+    def _join(self) -> None:
+        if self._queueing is not None:
+            self._queueing.join()

@@ -16,7 +16,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from jianbao.document.transforms import finish
-from jianbao.ir import Appendix, Closing, Heading, Masthead, Paragraph, Run
+from jianbao.ir import Appendix, Closing, Heading, Masthead
 from jianbao.theme import load_theme
 from jianbao.cjk import break_lines
 from jianbao.writers.docx import render_docx

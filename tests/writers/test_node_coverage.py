@@ -10,7 +10,6 @@ import io
 import subprocess
 import typing
 from dataclasses import dataclass
-from pathlib import Path
 
 import docx
 import pytest
@@ -18,8 +17,8 @@ import pytest
 from jianbao import ir
 from jianbao.document.transforms import finish
 from jianbao.ir import (
-    Appendix, Block, Chapter, ChartRef, Closing, Document, Figure, Heading, ListBlock, ListItem, Masthead,
-    Metadata, PageBreak, Paragraph, Run, Table, TableRef, ThematicBreak, UnknownNodeError,
+    Block, Chapter, ChartRef, Document, Heading, ListBlock, ListItem, Masthead, Paragraph, Run, TableRef,
+    UnknownNodeError,
 )
 from jianbao.theme import load_theme
 from jianbao.writers.docx import DocxWriter, render_docx

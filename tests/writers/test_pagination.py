@@ -74,8 +74,10 @@ def body_lines(pdf: Path):
     return lines, left, right
 
 
-def test_no_paragraph_leaves_one_line_alone_at_a_page_break(sample):
-    lines, left, right = body_lines(sample)
+def lines_alone(pdf: Path) -> list[str]:
+    """A line per orphan (a paragraph's first line alone at a page's foot) and widow (its last
+    line alone at the next page's top)."""
+    lines, left, right = body_lines(pdf)
     problems = []
     for before, after in zip(lines, lines[1:]):
         if after.page != before.page + 1:
@@ -91,6 +93,11 @@ def test_no_paragraph_leaves_one_line_alone_at_a_page_break(sample):
             problems.append(f"orphan at the foot of page {before.page}: {before.text[:20]}")
         if last_alone:
             problems.append(f"widow at the top of page {after.page}: {after.text[:20]}")
+    return problems
+
+
+def test_no_paragraph_leaves_one_line_alone_at_a_page_break(sample):
+    problems = lines_alone(sample)
     assert not problems, problems
 
 

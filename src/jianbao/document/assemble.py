@@ -9,6 +9,7 @@ contents and layout once for every writer.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -127,8 +128,9 @@ def _compact_table(narrative: Narrative, dataset, titles: dict[str, str], digest
     for sector, observations in groups.items():
         if not observations:
             continue
-        period = _most_common(obs.period.label() for obs in observations)
-        source = _most_common(dataset.indicator(obs.indicator).source for obs in observations)
+        # The value most rows have (the first of them on a tie).
+        period = Counter(obs.period.label() for obs in observations).most_common(1)[0][0]
+        source = Counter(dataset.indicator(obs.indicator).source for obs in observations).most_common(1)[0][0]
         title = titles.get(sector) or dataset.sectors[sector].name
         labels.append(len(rows))
         rows.append([f"{title}（{'，'.join(x for x in (period, source) if x)}）"])
@@ -150,14 +152,6 @@ def _compact_table(narrative: Narrative, dataset, titles: dict[str, str], digest
         numeric.pop()
         rows = [row if i in labels else row[:-1] for i, row in enumerate(rows)]
     return Table(0, APPENDIX_CAPTION, [header], rows, numeric, group_rows=labels, style="appendix_table")
-
-
-def _most_common(values) -> str:
-    """The value most rows have (the first of them on a tie)."""
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return max(counts, key=counts.get, default="")
 
 
 def _name(obs, dataset) -> str:

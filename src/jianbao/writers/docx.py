@@ -303,13 +303,12 @@ class DocxWriter(Visitor):
         page = self.pagination.anchors.get(entry.anchor, "") if self.pagination else ""
         return toc_entry(self.sid(S.TOCS[entry.level - 1]), clean_text(entry.label), entry.anchor, str(page))
 
-    def visit_Chapter(self, chapter: Chapter) -> None:
-        self.visit(chapter.heading)
-        self.visit_all(chapter.blocks)
+    def visit_Chapter(self, part: Chapter | Appendix) -> None:
+        """A chapter or the appendix: its heading, then its blocks."""
+        self.visit(part.heading)
+        self.visit_all(part.blocks)
 
-    def visit_Appendix(self, appendix: Appendix) -> None:
-        self.visit(appendix.heading)
-        self.visit_all(appendix.blocks)
+    visit_Appendix = visit_Chapter
 
     # -- blocks ---------------------------------------------------------------
     def visit_Heading(self, h: Heading) -> etree._Element:

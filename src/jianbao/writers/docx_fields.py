@@ -10,8 +10,6 @@ so its PDF shows the right page numbers too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from docx.document import Document as DocxDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn

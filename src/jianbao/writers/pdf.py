@@ -121,7 +121,7 @@ class PdfWriter(Visitor):
         template.build(story, canvasmaker=partial(JBCanvas, created=_pdf_date(meta.created)))
         return RenderedPdf(buf.getvalue(), Pagination(template.canv.pages, dict(self.pages)))
 
-    def _page_number(self, canv: JBCanvas, _doc: BaseDocTemplate) -> None:
+    def _page_number(self, canv: JBCanvas, _doc: FloatingDocTemplate) -> None:
         """"— N —" below the text block: odd pages right, even pages left, one char in."""
         st = self.style("page_number")
         face = self.book.style_face(st)
@@ -235,11 +235,11 @@ class PdfWriter(Visitor):
                         left=(entry.level - 1) * st.size)
         return ContentsEntry(self.book, entry.anchor, entry.label, face, layout, self.pages)
 
-    def visit_Chapter(self, chapter: Chapter) -> list[Flowable]:
-        return [*self.visit(chapter.heading), *self._blocks(chapter.blocks)]
+    def visit_Chapter(self, part: Chapter | Appendix) -> list[Flowable]:
+        """A chapter or the appendix: its heading, then its blocks."""
+        return [*self.visit(part.heading), *self._blocks(part.blocks)]
 
-    def visit_Appendix(self, appendix: Appendix) -> list[Flowable]:
-        return [*self.visit(appendix.heading), *self._blocks(appendix.blocks)]
+    visit_Appendix = visit_Chapter
 
     def _blocks(self, blocks: list) -> list[Flowable]:
         return [flowable for block in blocks for flowable in self.visit(block)]

@@ -3,7 +3,7 @@
     python benchmarks/layout.py reports/2025H1
 
 Reads the folder's PDF and DOCX with the tests' own readers (pdftoppm for blank space,
-pdftotext -bbox for widows, orphans and characters per line, pypdf, python-docx).
+pdftotext -bbox for widows, orphans, runt last lines and characters per line, pypdf, python-docx).
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "tests" / "writers")]
 import docx  # noqa: E402
 import pypdf  # noqa: E402
 from test_pagination import MAX_BLANK, blank_shares, chapter_pages, lines_alone  # noqa: E402
+from pdf_lines import line_quality, text_block_edges  # noqa: E402
 from test_presets import characters_per_line  # noqa: E402
+
+from jianbao.theme import load_theme  # noqa: E402
 
 
 def pdf_measures(pdf: Path) -> dict:
@@ -46,6 +49,7 @@ def pdf_measures(pdf: Path) -> dict:
         "orphans": sum(p.startswith("orphan") for p in alone),
         "widows": sum(p.startswith("widow") for p in alone),
         "chars_per_full_line": characters_per_line(pdf).most_common(1)[0][0],
+        "runt_last_lines": len(line_quality(pdf, *text_block_edges(load_theme().page)).runts),
         "bookmarks": len(flat(reader.outline)),
         "contents_links": sum(1 for page in reader.pages for annot in page.get("/Annots") or []
                               if annot.get_object().get("/Dest") is not None),

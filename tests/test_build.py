@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,10 @@ def test_libreoffice_reads_the_docx(sample, tmp_path: Path) -> None:
         assert heading in text
     for statement in KEY_STATEMENTS:
         assert statement in text
+    # The DOCX's tables and captions keep their own line pitch off the body's line grid, so a second
+    # reader lays the digest on about as many pages as jianbao's PDF (the contents' numbers are the PDF's).
+    pdf = next(f for f in result.files if f.format == "pdf")
+    assert abs(len(PdfReader(str(tmp_path / (docx.stem + ".pdf"))).pages) - pdf.pages) <= 1
 
 
 def test_hostile_highlight_text_survives_in_both_formats(tmp_path: Path) -> None:
@@ -162,3 +167,41 @@ def test_hostile_highlight_text_survives_in_both_formats(tmp_path: Path) -> None
     assert "比较<a&b>运算换行后的文字" in _squash(_pdf_text(pdf))
     body = "".join(p.text for p in DocxDocument(str(docx)).paragraphs)
     assert "比较<a&b>运算换行后的文字🚀结束。" in body
+
+
+def _contents_pages(docx_path: Path) -> list[tuple[str, str]]:
+    """(entry, page number) of each contents line of the DOCX, as python-docx reads them."""
+    word = DocxDocument(str(docx_path))
+    return [tuple(p.text.split("\t")) for p in word.paragraphs if p.style.name.startswith("toc")]
+
+
+def _pdf_contents_pages(pdf_path: Path) -> dict[str, str]:
+    """Entry → page number, from the PDF's clickable contents: each link's target page."""
+    reader = PdfReader(str(pdf_path))
+    pages = {}
+    for outline in reader.outline:
+        if not isinstance(outline, list):
+            pages[outline.title] = str(reader.get_destination_page_number(outline) + 1)
+    return pages
+
+
+def test_built_docx_contents_show_the_pdfs_page_numbers(sample) -> None:
+    root, _ = sample
+    folder = root / "reports" / "2025H1"
+    entries = _contents_pages(next(folder.glob("*.docx")))
+    pdf_pages = _pdf_contents_pages(next(folder.glob("*.pdf")))
+    assert len(entries) == 8
+    for label, page in entries:
+        assert pdf_pages[label] == page, (label, page, pdf_pages)
+
+
+def test_a_docx_only_build_still_numbers_its_contents(tmp_path: Path) -> None:
+    root = init_project(tmp_path / "digest")
+    build(root, None, ("docx",))
+    folder = root / "reports" / "2025H1"
+    assert [p.suffix for p in folder.iterdir() if p.suffix in (".docx", ".pdf")] == [".docx"]
+    docx_path = next(folder.glob("*.docx"))
+    entries = _contents_pages(docx_path)
+    assert entries and all(page.isdigit() for _, page in entries)
+    with zipfile.ZipFile(docx_path) as z:
+        assert b"updateFields" not in z.read("word/settings.xml")

@@ -272,10 +272,17 @@ class Pagination:
 
     The DOCX writer fills its contents' page numbers and its page count from it, so a
     reader who opens the DOCX sees the numbers at once, without Word's update prompt.
+    It also breaks its pages before the 版记 as the PDF did (``closing - body_end`` breaks), so
+    that the 版记 stands on the same even last page in both files (GB/T 9704 §7.4).
     """
 
     pages: int
     anchors: dict[str, int] = field(default_factory=dict)
+    # The page the 版记 came up on in the flow: where the text before it ends (the next page after
+    # a PageBreak before it). 0: no 版记.
+    body_end: int = 0
+    # The (even) page whose foot the 版记 stands at; 0 when there is none or it flows over pages.
+    closing: int = 0
 
 
 @dataclass

@@ -28,7 +28,7 @@ FALLBACK_FAMILIES = ("Symbola", "DejaVu Sans")
 SYMBOL_PACKAGE = "fonts-symbola"
 LATIN_PACKAGE = "fonts-liberation2"
 LATIN = "latin"  # the role of Latin letters and digits (Word's w:ascii font)
-PRESETS = ("gov", "classic")  # builtin/presets/<name>.toml
+PRESETS = ("gov", "classic", "compact")  # builtin/presets/<name>.toml
 _REGULAR_STYLES = frozenset({"Regular", "Book", "Normal", "Roman"})
 
 
@@ -270,7 +270,8 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_theme(override: Path | None = None, font_profile: str | None = None) -> Theme:
-    """The built-in theme, its preset (``preset = "gov"`` or ``"classic"``, see builtin/presets/) and a
+    """The built-in theme, its preset (``preset = "gov"``, ``"classic"`` or ``"compact"``, see
+    builtin/presets/) and a
     project's theme file merged over it in that order, checked against the schema."""
     builtin = builtin_file("theme.toml")
     raw = _read(builtin)

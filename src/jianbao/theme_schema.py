@@ -47,6 +47,8 @@ class Colors(_Strict):
 
 class Charts(_Strict):
     font: Family = "hei"
+    # pt as printed; below 5 no one reads it, above 16 (the body) no chart fits its labels
+    font_size: Annotated[StrictFloat, Field(ge=5, le=16)] = 10.5
 
 
 class Style(_Strict):
@@ -75,7 +77,8 @@ class Blocks(_Strict):
     table_cell_pad_x_pt: NonNegative
     table_cell_pad_y_pt: NonNegative
     figure_max_height_share: Annotated[StrictFloat, Field(gt=0, le=1)]
-    figure_min_scale: Annotated[StrictFloat, Field(gt=0, le=1)]
+    # charts draw their text at [charts] font_size / figure_min_scale: below 0.5 it would be huge
+    figure_min_scale: Annotated[StrictFloat, Field(ge=0.5, le=1)]
     long_table_rows: Annotated[StrictInt, Field(ge=1)]
     contents_levels: Annotated[StrictInt, Field(ge=0, le=3)]
     bookmark_levels: Annotated[StrictInt, Field(ge=0, le=3)]
@@ -110,7 +113,7 @@ class RoleFonts(_Strict):
 
 
 class ThemeModel(_Strict):
-    preset: Literal["gov", "classic"] = "gov"
+    preset: Literal["gov", "classic", "compact"] = "gov"
     font_profile: str = "windows"
     page: Page
     colors: Colors

@@ -50,7 +50,7 @@ def test_figure_carries_caption_size_and_source(sample, period, theme, tmp_path)
     fig = chart_figure(spec, sample, period, draw_chart(spec, sample, period, theme, tmp_path), number=3)
     assert fig.label == "图3　2025年上半年我国造船三大指标占全球比重"
     assert fig.source == "工业和信息化部"
-    assert (fig.width_mm, fig.height_mm) == (150, 85)
+    assert (fig.width_mm, fig.height_mm) == (150, 65)  # the spec default: a third of a page with the caption
     assert fig.image.is_file()
     assert chart_figure(SPECS["nev_share"], sample, period, tmp_path / "x.png", caption="新能源占比").caption == "新能源占比"
 

@@ -70,7 +70,7 @@ def test_same_data_gives_identical_png_bytes(sample, period, style):
 def test_every_chart_type_draws(dataset, period, style):
     line = ChartSpec.model_validate({"id": "l", "title": "t", "type": "line",
                                      "series": [{"indicator": "va_growth"}], "categories": [{"period": "Q1"}, {"period": "Q2"}]})
-    assert png_size(render_png(chart_data(line, dataset, period), style)) == (1181, 669)
+    assert png_size(render_png(chart_data(line, dataset, period), style)) == (1181, 511)  # 150 × 65 mm at 200 dpi
     assert {s.type for s in SPECS.values()} | {"line"} == {"bar", "barh", "line", "bar_line", "pie", "donut", "stacked_bar"}
 
 

@@ -47,6 +47,7 @@ class LineQuality:
     bad_ends: list[TextLine] = field(default_factory=list)
     full: list[TextLine] = field(default_factory=list)
     ragged: list[TextLine] = field(default_factory=list)  # full lines not flush right
+    runts: list[TextLine] = field(default_factory=list)  # a paragraph's last line of 1 or 2 characters
 
     @property
     def flush_share(self) -> float:
@@ -55,7 +56,7 @@ class LineQuality:
     def summary(self) -> str:
         return (f"{len(self.lines)} lines, {len(self.bad_starts)} bad starts, "
                 f"{len(self.bad_ends)} bad ends, {len(self.full) - len(self.ragged)}"
-                f"/{len(self.full)} full lines flush right ({self.flush_share:.1%})")
+                f"/{len(self.full)} full lines flush right ({self.flush_share:.1%}), {len(self.runts)} runts")
 
 
 def read_lines(pdf: Path) -> list[TextLine]:
@@ -112,6 +113,8 @@ def line_quality(pdf: Path, left: float, right: float, tol: float = 1.0) -> Line
             result.full.append(line)
             if abs(line.x1 - right) > tol:
                 result.ragged.append(line)
+            if nxt.alone and len(nxt.text) <= 2 and nxt.x1 < right - 3 * nxt.height:
+                result.runts.append(nxt)
     return result
 
 

@@ -19,7 +19,7 @@ from jianbao import api
 from jianbao.scaffold import init_project
 from jianbao.theme import load_theme
 
-from pdf_lines import read_lines, text_block_edges
+from pdf_lines import line_quality, read_lines, text_block_edges
 
 MAX_BLANK = 0.25
 BODY_SIZE = 16.0
@@ -99,6 +99,18 @@ def lines_alone(pdf: Path) -> list[str]:
 def test_no_paragraph_leaves_one_line_alone_at_a_page_break(sample):
     problems = lines_alone(sample)
     assert not problems, problems
+
+
+def test_no_paragraph_ends_in_a_line_of_one_or_two_characters(sample):
+    """解。 点。 架。 alone on a last line: the line before tightens to take them (pdf_flow.RUNT_CHARS)."""
+    runts = line_quality(sample, *text_block_edges(load_theme().page)).runts
+    assert not runts, [(r.page, r.text) for r in runts]
+
+
+def test_a_tightened_line_stays_inside_the_text_block(sample):
+    left, right = text_block_edges(load_theme().page)
+    lines = [ln for ln in read_lines(sample) if ln.alone and ln.x0 >= left - 1]
+    assert lines and max(ln.x1 for ln in lines) <= right + 1.0
 
 
 def test_reportlab_frame_internals_the_floats_read():

@@ -82,3 +82,19 @@ def test_an_unknown_preset_is_a_theme_problem(tmp_path):
     (root / "templates" / "theme.toml").write_text('preset = "fancy"\n', encoding="utf-8")
     report = api.validate(root)
     assert any("preset" in str(p) and "fancy" in str(p) for p in report.problems), report.problems
+
+
+def test_the_compact_preset_sets_the_sample_in_at_most_18_pages(tmp_path):
+    """An in-house 行业简报: 小四 at 1.5 lines, 37 characters a line; the sample with its appendix in
+    at most 18 pages (the gov preset's 3号 type needs 28)."""
+    root = init_project(tmp_path / "digest")
+    (root / "templates" / "theme.toml").write_text('preset = "compact"\n', encoding="utf-8")
+    built = api.build(root, "2025H1", formats=("pdf",)).files[0]
+    assert built.pages <= 18, built.pages
+    left, right = text_block_edges(load_theme(root / "templates" / "theme.toml").page)
+    counts: Counter = Counter()
+    for line in line_quality(built.path, left, right).full:
+        text = line.text.replace(" ", "")
+        if not any(ch.isascii() for ch in text):
+            counts[len(text) + (2 if line.x0 > left + 12 else 0)] += 1
+    assert counts.most_common(1)[0][0] == 37, counts

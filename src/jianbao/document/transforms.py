@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
+from jianbao.charts.printed import figure_box, fit_scale
 from jianbao.cjk import display_width
 from jianbao.ir import (
     PENDING_TYPES, Appendix, Block, Chapter, ChartRef, Closing, Contents, ContentsEntry, Document, Figure,
@@ -187,6 +188,7 @@ def lay_out(doc: Document, theme: Theme) -> None:
     page, geometry = theme.page, theme.blocks
     text_w = page["width_mm"] - page["margin_left_mm"] - page["margin_right_mm"]
     text_h = page["height_mm"] - page["margin_top_mm"] - page["margin_bottom_mm"]
+    box = figure_box(theme)
     for part in doc.parts:
         if not isinstance(part, (Chapter, Appendix)):
             continue
@@ -197,8 +199,8 @@ def lay_out(doc: Document, theme: Theme) -> None:
                 block.keep_with_next = following is not None and not isinstance(following, PageBreak)
             elif isinstance(block, Figure):
                 block.source = source_line(block.source)
-                scale = min(1.0, text_w / block.width_mm,
-                            geometry["figure_max_height_share"] * text_h / block.height_mm)
+                # the rule the chart drawing sizes its text by (charts.printed), so text prints large enough
+                scale = fit_scale(block.width_mm, block.height_mm, box)
                 block.width_mm, block.height_mm = block.width_mm * scale, block.height_mm * scale
             elif isinstance(block, Table):
                 block.source = source_line(block.source)

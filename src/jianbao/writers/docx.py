@@ -9,6 +9,7 @@ documents do.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from jianbao.ir import (
     UnknownNodeError,
 )
 from jianbao.cjk import display_em
-from jianbao.theme import Theme
+from jianbao.theme import TextStyle, Theme
 from jianbao.writers import docx_styles as S
 from jianbao.writers.docx_fields import (
     bookmark,
@@ -65,7 +66,8 @@ def render_docx(doc: Document, theme: Theme, reference: Path | None = None,
     """The digest (a finished tree, see ``document.transforms``) as DOCX bytes; same input, same bytes.
 
     With ``pagination`` (the PDF's, ``render_pdf(…).pagination``) the contents carry their page
-    numbers and Word opens the file without asking to update its fields.
+    numbers, Word opens the file without asking to update its fields, and the 版记 moves on to the
+    even page the PDF's stands on (see ``DocxWriter.visit_Closing``).
     """
     return DocxWriter(doc, theme, reference, pagination).render()
 
@@ -422,16 +424,44 @@ class DocxWriter(Visitor):
         return tr
 
     def visit_Closing(self, c: Closing) -> None:
-        """版记: one-column table, rules top and bottom as wide as the text block."""
+        """版记: a one-column table, rules top and bottom as wide as the text block, at the foot of the
+        last page (GB/T 9704 §7.4) as Word users set it: a floating table at the bottom margin.
+
+        With the PDF's pagination the page breaks before it as often as the PDF's did (it moves off
+        an odd page to the even last face), so both files end on the same even page. Without one (the
+        DOCX rendered alone) it stands at the foot of the page it lands on, odd or even: only a
+        layout knows the pages. A 版记 taller than a page (the PDF's, or an estimate) stays in the flow.
+        """
         if not c.lines and not c.print_run:
             return
-        self.p(S.NORMAL)
-        char = round(self.theme.style("closing").size * 20)
+        floating = self._closing_fits_a_page(c)
+        if floating:
+            breaks = int(self.break_pending)  # a page break the tree asked for, then the PDF's own
+            self.break_pending = False
+            pages = self.pagination
+            if pages is not None and pages.closing and pages.body_end:
+                breaks += max(pages.closing - pages.body_end, 0)
+            # A paragraph before the table in any case: a table right after another would join it.
+            for i in range(max(breaks, 1)):
+                self.end.addprevious(self._strut(page_break=i < breaks))
+        else:
+            self.p(S.NORMAL)
+        st = self.theme.style("closing")
         rule = S.hex_color(self.theme.colors["text"])
         outer = S.eighths(self.theme.blocks["closing_outer_rule_pt"])
         inner = S.eighths(self.theme.blocks["closing_inner_rule_pt"])
+        gap = str(round(self.theme.blocks["table_cell_pad_y_pt"] * 20))
         tbl = OxmlElement("w:tbl")
         tblpr = OxmlElement("w:tblPr")
+        if floating:
+            # Down from the margin, across from the page's edge: LibreOffice leaves a table as wide as
+            # the text block in the flow when it is anchored to the margin across. With no cell margins
+            # tblpX is the table's edge in Word and LibreOffice alike (LibreOffice moves a floating
+            # table left by its first cell's margin, Word 2013 and later do not).
+            tblpr.append(OxmlElement("w:tblpPr", {
+                qn("w:leftFromText"): "0", qn("w:rightFromText"): "0", qn("w:topFromText"): "0",
+                qn("w:bottomFromText"): "0", qn("w:vertAnchor"): "margin", qn("w:horzAnchor"): "page",
+                qn("w:tblpX"): str(S.twips(self.theme.page["margin_left_mm"])), qn("w:tblpYSpec"): "bottom"}))
         tblpr.append(OxmlElement("w:tblW", {qn("w:w"): str(self.text_width), qn("w:type"): "dxa"}))
         tblpr.append(OxmlElement("w:jc", {qn("w:val"): "center"}))
         borders = OxmlElement("w:tblBorders")
@@ -443,9 +473,9 @@ class DocxWriter(Visitor):
             borders.append(OxmlElement(f"w:{side}", attrs))
         tblpr.append(borders)
         tblpr.append(OxmlElement("w:tblLayout", {qn("w:type"): "fixed"}))
-        margins = OxmlElement("w:tblCellMar")
-        for side in ("left", "right"):
-            margins.append(OxmlElement(f"w:{side}", {qn("w:w"): str(char), qn("w:type"): "dxa"}))
+        margins = OxmlElement("w:tblCellMar")  # the PDF's padding above and below each line
+        for side, width in (("top", gap), ("left", "0"), ("bottom", gap), ("right", "0")):
+            margins.append(OxmlElement(f"w:{side}", {qn("w:w"): width, qn("w:type"): "dxa"}))
         tblpr.append(margins)
         tbl.append(tblpr)
         grid = OxmlElement("w:tblGrid")
@@ -459,16 +489,70 @@ class DocxWriter(Visitor):
             tcpr.append(OxmlElement("w:tcW", {qn("w:w"): str(self.text_width), qn("w:type"): "dxa"}))
             tc.append(tcpr)
             if line or not c.print_run:
-                p = paragraph(self.sid(S.CLOSING))
-                p.append(text_run(clean_text(line)))
-                tc.append(p)
+                tc.append(self._closing_line(line, st))
             if c.print_run and index == len(lines) - 1:
-                p = paragraph(self.sid(S.CLOSING), "right")
-                p.append(text_run(clean_text(c.print_run)))
-                tc.append(p)
+                tc.append(self._closing_line(c.print_run, st, "right", before=gap if line else "0"))
             tr.append(tc)
             tbl.append(tr)
         self.end.addprevious(tbl)
+        if floating:
+            self.end.addprevious(self._strut())  # the paragraph a floating table is anchored to
+
+    def _closing_line(self, text: str, st: TextStyle, align: str | None = None,
+                      before: str = "0") -> etree._Element:
+        """One line of the 版记, inset one character each side, on the PDF's pitch and off the line grid,
+        so the block is as tall as the PDF's: the room the PDF found for it at a page's foot is its room."""
+        p = paragraph(self.sid(S.CLOSING))
+        ppr = p[0]
+        ppr.append(OxmlElement("w:snapToGrid", {qn("w:val"): "0"}))
+        pitch = st.line_spacing or st.size * 1.3
+        ppr.append(OxmlElement("w:spacing", {qn("w:before"): before, qn("w:after"): "0",
+                                             qn("w:line"): str(round(pitch * 20)), qn("w:lineRule"): "exact"}))
+        char = str(round(st.size * 20))
+        ppr.append(OxmlElement("w:ind", {qn("w:leftChars"): "100", qn("w:left"): char,
+                                         qn("w:rightChars"): "100", qn("w:right"): char,
+                                         qn("w:firstLineChars"): "0", qn("w:firstLine"): "0"}))
+        if align:
+            ppr.append(OxmlElement("w:jc", {qn("w:val"): align}))
+        p.append(text_run(clean_text(text)))
+        return p
+
+    def _strut(self, page_break: bool = False) -> etree._Element:
+        """An empty paragraph a point high and off the line grid, which takes no line of the page: it
+        breaks the page before the 版记, or anchors its floating table."""
+        p = paragraph(self.sid(S.NORMAL))
+        ppr = p[0]
+        if page_break:
+            ppr.append(OxmlElement("w:pageBreakBefore"))
+        ppr.append(OxmlElement("w:snapToGrid", {qn("w:val"): "0"}))
+        ppr.append(OxmlElement("w:spacing", {qn("w:before"): "0", qn("w:after"): "0", qn("w:line"): "20",
+                                             qn("w:lineRule"): "exact"}))
+        mark = OxmlElement("w:rPr")  # the paragraph mark's size
+        for tag in ("w:sz", "w:szCs"):
+            mark.append(OxmlElement(tag, {qn("w:val"): "2"}))
+        ppr.append(mark)
+        return p
+
+    def _closing_fits_a_page(self, c: Closing) -> bool:
+        """Whether the 版记 can stand at a page's foot: the PDF's word when its pagination says, else an
+        estimate at the PDF's pitch (a CJK character one em, any other half, as ``masthead_name``)."""
+        pages = self.pagination
+        if pages is not None and pages.body_end:
+            return bool(pages.closing)
+        st = self.theme.style("closing")
+        pitch = st.line_spacing or st.size * 1.3
+        gap = self.theme.blocks["table_cell_pad_y_pt"]
+        room = self.text_width_mm * 72 / 25.4 - 2 * st.size
+
+        def height(text: str) -> float:
+            ems = sum(display_em(ch) for ch in clean_text(text))
+            return max(math.ceil(ems * st.size / room), 1) * pitch
+
+        total = sum(height(line) + 2 * gap for line in c.lines or [""])
+        if c.print_run:
+            total += height(c.print_run) + gap
+        page = self.theme.page
+        return total <= (page["height_mm"] - page["margin_top_mm"] - page["margin_bottom_mm"]) * 72 / 25.4
 
 
 def _tbl_pr(style_id: str) -> etree._Element:

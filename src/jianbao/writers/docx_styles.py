@@ -270,7 +270,7 @@ def _text_style(spec: StyleSpec, theme: Theme) -> TextStyle:
 
 
 def _ppr(spec: StyleSpec, style: TextStyle) -> str:
-    """pPr children in the schema's order (keepNext, pBdr, tabs, spacing, ind, jc, outlineLvl)."""
+    """pPr children in the schema's order (keepNext, pBdr, tabs, snapToGrid, spacing, ind, jc, outlineLvl)."""
     parts = ["<w:pPr>"]
     if spec.keep_next:
         parts.append("<w:keepNext/>")
@@ -282,6 +282,8 @@ def _ppr(spec: StyleSpec, style: TextStyle) -> str:
     )
     before = style.space_before if spec.before is None else spec.before
     after = style.space_after if spec.after is None else spec.after
+    if not style.line_spacing:  # single-spaced text (tables, captions) keeps its own pitch, as in the PDF:
+        parts.append('<w:snapToGrid w:val="0"/>')  # on the section's line grid each line would take a grid line
     parts.append(f'<w:spacing w:before="{round(before * 20)}" w:after="{round(after * 20)}" {line}/>')
     char = style.size * 20  # one character of this size, in twips
     left = f'w:leftChars="{round(spec.left_chars * 100)}" w:left="{round(spec.left_chars * char)}" '

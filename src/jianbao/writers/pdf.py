@@ -97,6 +97,7 @@ class PdfWriter(Visitor):
         self.text_w = self.page_w - self.left - self.right
         self.text_h = self.page_h - self.top - self.bottom
         self.pages: dict[str, int] = {}  # heading anchor → page, filled while drawing
+        self.closing: AtPageFoot | None = None  # the 版记, which reports its pages once laid out
         self.geometry = theme.blocks
 
     # -- document -------------------------------------------------------
@@ -119,7 +120,10 @@ class PdfWriter(Visitor):
             invariant=1, initialFontName=body_font, lang=meta.language or None,
         )
         template.build(story, canvasmaker=partial(JBCanvas, created=_pdf_date(meta.created)))
-        return RenderedPdf(buf.getvalue(), Pagination(template.canv.pages, dict(self.pages)))
+        closing = self.closing
+        return RenderedPdf(buf.getvalue(), Pagination(
+            template.canv.pages, dict(self.pages),
+            body_end=closing.offered if closing else 0, closing=closing.page if closing else 0))
 
     def _page_number(self, canv: JBCanvas, _doc: FloatingDocTemplate) -> None:
         """"— N —" below the text block: odd pages right, even pages left, one char in."""
@@ -245,7 +249,8 @@ class PdfWriter(Visitor):
         return [flowable for block in blocks for flowable in self.visit(block)]
 
     def visit_Closing(self, closing: Closing) -> list[Flowable]:
-        """版记 at the foot of the page: rules of ``[blocks] closing_*_rule_pt``, lines inset one character."""
+        """版记 at the foot of the last page, an even one (``AtPageFoot``): rules of
+        ``[blocks] closing_*_rule_pt``, lines inset one character. Its pages go into the pagination."""
         if not closing.lines and not closing.print_run:
             return []
         st = self.style("closing")
@@ -262,7 +267,8 @@ class PdfWriter(Visitor):
             blocks.append(self.text(closing.print_run, "closing", align="right", indent=False, right=st.size))
             blocks[-1].spaceBefore = gap
         blocks.append(Rule(outer, rule, gap))
-        return [AtPageFoot(blocks, self.text_h)]
+        self.closing = AtPageFoot(blocks, self.text_h)
+        return [self.closing]
 
     # -- blocks -------------------------------------------------------------
     def visit_PageBreak(self, _: PageBreak) -> list[Flowable]:

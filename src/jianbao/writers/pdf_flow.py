@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, KeepTogether
 from reportlab.rl_config import _FUZZ
 
-from jianbao.cjk import EPS, FULL_WIDTH_PUNCTUATION, break_lines, display_em, wordlike
+from jianbao.cjk import EPS, FULL_WIDTH_PUNCTUATION, LineSpan, break_lines, display_em, wordlike
 from jianbao.writers.text import drawable_text
 from jianbao.writers.pdf_fonts import Face, FontBook, invisible
 
@@ -28,6 +28,11 @@ Segment = tuple[str, Face, float]  # characters, face, spacing after each charac
 ASCENT = 0.88
 # Lines of a paragraph that stay together at a page break (no widows, no orphans).
 KEEP_LINES = 2
+# A justified paragraph's last line of at most RUNT_CHARS characters ("点。") is set on the line
+# before when that line can take it by closing each gap by at most MAX_SQUEEZE em, a closing
+# mark at its end giving up its blank half em (行末点号压缩, CLREQ 3.1.6).
+RUNT_CHARS = 2
+MAX_SQUEEZE = 1 / 16
 # Stroke width of synthetic bold, as a share of the font size.
 BOLD_STROKE = 0.03
 
@@ -152,15 +157,18 @@ class TextBlock(Flowable):
         lines: list[Line] = []
         spans = break_lines(text[first:stop], self._advances[first:stop],
                             avail - first_indent, avail)
+        spans, end_kern = self._without_runt(spans, first, stop, avail, first_indent)
         for i, span in enumerate(spans):
             begin, end = first + span.start, first + span.end
             indent = first_indent if i == 0 else 0.0
             slack = avail - indent - span.width
             x = lay.left + indent
             spacing = self._kerns[begin:end]
+            if end_kern and i + 1 == len(spans):
+                spacing[-1] += end_kern
             # A line cut where a part of the block ends is still a full line.
             last = span.last and (i + 1 < len(spans) or stop == len(text))
-            if lay.align == "justify" and not last and slack > 0:
+            if lay.align == "justify" and (not last and slack > 0 or slack < -EPS):
                 spacing = [k + j for k, j in zip(spacing, _justify(text[begin:end], slack))]
             elif lay.align == "center":
                 x += slack / 2
@@ -176,6 +184,27 @@ class TextBlock(Flowable):
             lines.append(line)
         self._lines, self._laid_width = lines, width
         return lines
+
+    def _without_runt(self, spans: list[LineSpan], first: int, stop: int, avail: float,
+                      first_indent: float) -> tuple[list[LineSpan], float]:
+        """The lines with a runt last line pulled onto the one before, where that line can tighten
+        enough (``MAX_SQUEEZE``); and the kern that line's closing mark gets (0 if none)."""
+        if self.layout.align != "justify" or len(spans) < 2 or stop != len(self._text):
+            return spans, 0.0
+        before, runt = spans[-2], spans[-1]
+        if runt.end - runt.start > RUNT_CHARS or before.last:  # before.last: a hard break ends it
+            return spans, 0.0
+        begin, end = first + before.start, first + runt.end
+        chars = self._text[begin:end]
+        face = self._faces[end - 1]
+        end_kern = -face.size / 2 if chars[-1] in FULL_WIDTH_PUNCTUATION and \
+            self._book.half_blank(face.font, chars[-1])[1] else 0.0
+        width = sum(self._advances[begin:end]) + end_kern
+        room = avail - (first_indent if len(spans) == 2 else 0.0)
+        gaps = sum(1 for a, b in zip(chars, chars[1:]) if not (wordlike(a) and wordlike(b)))
+        if width - room > gaps * self.layout.size * MAX_SQUEEZE:
+            return spans, 0.0
+        return [*spans[:-2], LineSpan(before.start, runt.end, width, True)], end_kern
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         lines = self._lay_out(availWidth)
@@ -425,10 +454,16 @@ class Rule(Flowable):
 
 
 class AtPageFoot(Flowable):
-    """Blocks set at the foot of the page they land on (the 版记 closing block).
+    """Blocks set at the foot of an even page: the 版记, on the last face of the digest.
 
-    Blocks taller than ``max_height`` (a page's text block) can never stand at a
-    page's foot: they then flow as ordinary blocks, over as many pages as they need.
+    GB/T 9704 §7.4 puts the 版记 on the last face, and printed on both sides that is an
+    even page: on an odd page it gives way, leaving the rest of that page blank, and
+    stands at the foot of the next one. Blocks taller than ``max_height`` (a page's text
+    block) can never stand at a page's foot: they then flow as ordinary blocks, over as
+    many pages as they need.
+
+    ``offered`` is the page it first came up on (where the text before it ends) and
+    ``page`` the page it stands on (0 if it flowed): the DOCX breaks its pages to match.
     """
 
     def __init__(self, blocks: list[Flowable], max_height: float) -> None:
@@ -436,20 +471,37 @@ class AtPageFoot(Flowable):
         self.blocks = blocks
         self.max_height = max_height
         self._content = 0.0
+        self.offered = 0
+        self.page = 0
+
+    def _measure(self, availWidth: float, availHeight: float) -> bool:
+        """Measure the blocks; whether this page must refuse them (an odd one, and they fit a page)."""
+        self._content = sum(b.wrap(availWidth, availHeight)[1] + b.getSpaceBefore() for b in self.blocks)
+        canv = getattr(self, "canv", None)  # wrapOn and splitOn lend the canvas
+        number = canv.getPageNumber() if canv is not None else 0
+        self.offered = self.offered or number
+        return self._content <= self.max_height and number % 2 == 1
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth
-        self._content = sum(b.wrap(availWidth, availHeight)[1] + b.getSpaceBefore()
-                            for b in self.blocks)
-        self.height = max(self._content, availHeight - EPS)
+        if self._measure(availWidth, availHeight):
+            self.height = availHeight + 1  # more than the page has: see split
+        else:
+            self.height = max(self._content, availHeight - EPS)
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        odd = self._measure(availWidth, availHeight)
         if self._content <= self.max_height:
+            if odd:
+                # reportlab fails a flowable refused by two frames in a row (the full even page
+                # before may have refused it): this refusal is a choice, and the next page takes it.
+                self.__dict__.pop("_postponed", None)
             return []  # never split: start a new page instead
         return list(self.blocks)
 
     def draw(self) -> None:
+        self.page = self.canv.getPageNumber()
         y = self._content
         for block in self.blocks:
             y -= block.getSpaceBefore() + block.height
@@ -535,20 +587,24 @@ class Float(KeepTogether):
         self.parts = list(flowables)
         self.kind = kind  # "figure" | "table"
         self.min_scale = min_scale
+        picture = self.parts[0] if self.parts else None
+        # the laid-out size: min_scale is a share of it however often the picture shrinks, so a
+        # chart's text, drawn for that floor (charts.printed), never prints smaller
+        self._full_size = (picture.drawWidth, picture.drawHeight) if hasattr(picture, "drawHeight") else None
 
     def shrink_to_fit(self, room: float, width: float, canv) -> bool:
         """Scale the picture (the first flowable) down so that the whole fits ``room``, if it may."""
         picture = self.parts[0]
-        if self.min_scale >= 1.0 or not hasattr(picture, "drawHeight"):
+        if self.min_scale >= 1.0 or self._full_size is None:
             return False
         rest = sum(f.wrapOn(canv, width, room)[1] + f.getSpaceBefore() + f.getSpaceAfter()
                    for f in self.parts[1:])
         height = room - rest - picture.getSpaceBefore() - _FUZZ
-        scale = height / picture.drawHeight
-        if scale < self.min_scale or scale >= 1.0:
+        full_width, full_height = self._full_size
+        scale = height / full_height
+        if scale < self.min_scale or height >= picture.drawHeight:
             return False
-        picture.drawWidth *= scale
-        picture.drawHeight *= scale
+        picture.drawWidth, picture.drawHeight = full_width * scale, full_height * scale
         return True
 
 

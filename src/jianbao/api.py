@@ -8,16 +8,18 @@ for it, so a caller shows the same message.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jianbao.build import BuildResult, build, chapter_problems, resolve_period
+from jianbao.burst import burst
 from jianbao.errors import JianbaoError, format_error
 from jianbao.project import Project, open_project
 
-__all__ = ["BuildResult", "JianbaoError", "ValidationReport", "build", "format_error", "mark_delivered", "run",
-           "send", "validate"]
+__all__ = ["BuildResult", "JianbaoError", "ValidationReport", "build", "burst", "format_error", "mark_delivered",
+           "run", "run_each", "send", "status", "validate"]
 
 
 @dataclass
@@ -161,19 +163,21 @@ def send(
     resend: bool = False,
     env: Mapping[str, str] | None = None,
     log: Callable[[str], None] | None = None,
+    region: str = "",
 ):
-    """Mail the built documents of ``period`` to each recipient once; never builds."""
+    """Mail the built documents of ``period`` (a ``region``'s, else the national digest) to each
+    recipient once; never builds."""
     from jianbao.data import load_dataset
     from jianbao.mail import send as mail_send
 
     if not isinstance(project, Project):
         project = open_project(project)
     code = resolve_period(project, load_dataset(project.data_dir), period).code
-    return mail_send(project, code, to=to, dry_run=dry_run, resend=resend, env=env, log=log)
+    return mail_send(project, code, to=to, dry_run=dry_run, resend=resend, env=env, log=log, region=region)
 
 
 def mark_delivered(project: Project | Path | str = ".", period: str | None = "latest",
-                   to: list[str] | None = None) -> list[str]:
+                   to: list[str] | None = None, region: str = "") -> list[str]:
     """After a person checked by Message-ID: record ``uncertain`` deliveries to ``to`` as delivered."""
     from jianbao.data import load_dataset
     from jianbao.mail import mark_delivered as mail_mark
@@ -181,7 +185,7 @@ def mark_delivered(project: Project | Path | str = ".", period: str | None = "la
     if not isinstance(project, Project):
         project = open_project(project)
     code = resolve_period(project, load_dataset(project.data_dir), period).code
-    return mail_mark(project, code, to or [])
+    return mail_mark(project, code, to or [], region)
 
 
 def run(
@@ -193,9 +197,55 @@ def run(
     resend: bool = False,
     env: Mapping[str, str] | None = None,
     log: Callable[[str], None] | None = None,
+    region: str = "",
 ):
     """Build both documents, then send them: for cron. A failed build mails nothing."""
     if not isinstance(project, Project):
         project = open_project(project)
-    result = build(project, period, ("docx", "pdf"), log=log)
-    return send(project, result.period.code, to, dry_run=dry_run, resend=resend, env=env, log=log)
+    result = build(project, period, ("docx", "pdf"), log=log, region=region)
+    return send(project, result.period.code, to, dry_run=dry_run, resend=resend, env=env, log=log,
+                region=result.region)
+
+
+def status(project: Project | Path | str = ".", period: str | None = None) -> list:
+    """Every digest unit built under reports/ (of ``period``), and where its mail stands (``jianbao.status``)."""
+    from jianbao.status import unit_status
+
+    if not isinstance(project, Project):
+        project = open_project(project)
+    return unit_status(project, period)
+
+
+def run_each(
+    project: Project | Path | str = ".",
+    period: str | None = "latest",
+    to: list[str] | None = None,
+    *,
+    dry_run: bool = False,
+    resend: bool = False,
+    jobs: int | None = None,
+    engine: str = "local",
+    on_start: Callable[[int], None] | None = None,
+    on_unit: Callable | None = None,
+):
+    """Build every region's digest of ``period`` and mail each to its own readers (``[mail.bursts]``,
+    or ``to`` for all): on local processes, or through the Celery broker of ``[engine]``.
+
+    A region without readers is built and not mailed. Each delivery is claimed in the
+    ledger first, so a rerun, or a unit run again after a worker died, mails nobody twice.
+    """
+    from jianbao.mail.config import load_mail_settings
+
+    if not isinstance(project, Project):
+        project = open_project(project)
+    bursts = load_mail_settings(project, os.environ).config.bursts
+    options = {"to": to, "dry_run": dry_run, "resend": resend}
+
+    def mail(region: str):
+        return options if to or region in bursts else None
+
+    if engine == "celery":
+        from jianbao.engine_celery import run_each as celery_run_each
+
+        return celery_run_each(project, period, mail, on_start=on_start, on_unit=on_unit)
+    return burst(project, period, ("docx", "pdf"), jobs=jobs, mail=mail, on_start=on_start, on_unit=on_unit)

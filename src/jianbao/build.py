@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from jianbao import __version__, workers
@@ -22,15 +22,15 @@ from jianbao.document.shell import document_shell
 from jianbao.manifest import Manifest, Output, Summary, input_hashes, publish, sha256_bytes
 from jianbao.periods import Period, parse_period
 from jianbao.project import Project, open_project
+from jianbao.regions import check_regional_title, checked_region
 from jianbao.text import file_name_part
 
 FORMATS = ("docx", "pdf", "md")
-# What the pool's workers import before their first task (``workers.start``): to draw charts and
-# write the DOCX in a build that draws charts; to lay out the PDF in one that does not.
-CHART_WORKER = ("jianbao.charts.parallel", "matplotlib.backends.backend_agg", "matplotlib.figure", "PIL.Image",
-                "jianbao.writers.docx")
+# What the pool's workers import before their first task (``workers.start``): to draw charts in a
+# build that draws charts; to lay out the PDF in one that does not.
+CHART_WORKER = ("jianbao.charts.parallel", "matplotlib.backends.backend_agg", "matplotlib.figure", "PIL.Image")
 PDF_WORKER = ("jianbao.build", "jianbao.writers.pdf")
-WRITERS = {"docx": "jianbao.writers.docx:render_docx", "pdf": "jianbao.writers.pdf:render_pdf"}
+PDF_WRITER = "jianbao.writers.pdf:render_pdf"
 
 
 @dataclass
@@ -47,6 +47,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # stage → seconds
     charts_drawn: int = 0  # charts not taken from the cache
     notes: list[str] = field(default_factory=list)  # what was left out for want of data, and why
+    region: str = ""  # the digest's region; "" national
 
 
 @dataclass
@@ -77,8 +78,8 @@ def resolve_period(project: Project, dataset, period: str | None) -> Period:
     return parse_period(period)
 
 
-def output_name(project: Project, period: Period, fmt: str) -> str:
-    return f"{file_name_part(project.config.digest.name)}-{period.code}.{fmt}"
+def output_name(project: Project, period: Period, fmt: str, region: str = "") -> str:
+    return f"{file_name_part(project.config.digest.title(region))}-{period.code}.{fmt}"
 
 
 def build(
@@ -88,23 +89,30 @@ def build(
     log: Callable[[str], None] | None = None,
     *,
     parallel: bool = True,
+    region: str | None = None,
+    dataset=None,
 ) -> BuildResult:
-    """Build the digest of ``period`` (default: the latest with data) into reports/<period>/.
+    """Build the digest of ``period`` (default: the latest with data) into reports/<period>/, or
+    a ``region``'s digest into reports/<period>-<region>/.
+
+    ``dataset`` is the project's data when the caller loaded it already (a burst loads it once).
+
+    A DOCX build lays out the PDF too, unpublished unless asked for: the DOCX contents carry
+    the PDF's page numbers (``ir.Pagination``).
 
     ``parallel`` lets the worker pool (``jianbao.workers``) draw the charts the cache
-    lacks and write one document while this process writes the other, where there is
-    a core to spare; the outputs are the same bytes either way.
+    lacks, or parse the PDF fonts and lay out the PDF while this process narrates, where
+    there is a core to spare; the outputs are the same bytes either way.
     """
     stages = _Stages()
     if not isinstance(project, Project):
         project = open_project(project)
     documents = "docx" in formats or "pdf" in formats
-    both = {"docx", "pdf"} <= set(formats)
     pdf_worker = False  # a worker parses the PDF fonts from the start, then lays out the PDF
     if parallel and documents and workers.available():  # first: the workers import while this process works
         if charts_likely(project):
             workers.start(CHART_WORKER)
-        elif both:
+        elif documents:
             workers.start(PDF_WORKER, workers=1)
             pdf_worker = True
 
@@ -117,17 +125,21 @@ def build(
     charts = job = None
     try:
         with stages.stage("load"):
-            dataset = load_dataset(project.data_dir)
+            if dataset is None:
+                dataset = load_dataset(project.data_dir)
             the_period = resolve_period(project, dataset, period)
+            region = checked_region(dataset, region, project.data_dir / "observations")
+            policy = replace(config.periods.policy(), region=region)
+            check_regional_title(config.digest.title(region))
             theme = load_theme(project.templates_dir / "theme.toml", config.digest.font_profile)
             if pdf_worker:
                 workers.submit(parse_pdf_fonts, theme)
         chapters = chapters_of(project, dataset)
-        shell = document_shell(config, the_period)
+        shell = document_shell(config, the_period, region)
         with stages.stage("narrate"):
             narrative = render_digest(dataset, the_period, chapters, project.templates_dir,
-                                      config.periods.policy(), config.periods.stale_chapter, config.render.limits())
-            narrative = place(project, dataset, the_period, narrative, config.periods.policy())
+                                      policy, config.periods.stale_chapter, config.render.limits())
+            narrative = place(project, dataset, the_period, narrative, policy)
         notes = narrative.notes
         rendered: dict[str, tuple[bytes, int | None]] = {}
         if "md" in formats:
@@ -140,40 +152,42 @@ def build(
             # Once the pool runs, even one chart is drawn there: its workers are warm.
             drawing = SharedDrawing() if parallel and workers.started() else None
             doc, charts = assemble(project, dataset, the_period, theme, shell, chapters, narrative, stages.stage,
-                                   parallel, drawing, config.periods.policy())
-            # With the pool running, a worker writes one document while this process writes the other:
-            # the DOCX when charts are drawn (this process parses the PDF fonts meanwhile), else the PDF.
-            beside = ("docx" if charts.drawn else "pdf") if parallel and both and workers.started() else None
-            # Work that needs no pictures goes first, while charts may still be drawing.
+                                   parallel, drawing, policy)
+            # The DOCX takes its contents' page numbers from the PDF's layout, so the PDF is laid out
+            # first, in a build of either document. A worker that parsed the fonts meanwhile lays it
+            # out when no charts are drawn; else this process, which parsed them while charts drew.
+            in_worker = pdf_worker and workers.started()
             with stages.stage("prepare"):
-                writers = _prepare_writers(tuple(f for f in formats if f != beside), theme)
+                writers = _prepare_writers(theme, pdf=not in_worker)
             with stages.stage("charts"):
                 charts.wait()
             charts_drawn = len(charts.drawn)
-            reference = project.templates_dir / "reference.docx"
-            args = {"docx": (doc, theme, reference if reference.is_file() else None), "pdf": (doc, theme)}
-            if beside:
-                job = workers.submit(WRITERS[beside], *args[beside])
-            for fmt in ("docx", "pdf"):
-                if fmt in formats and fmt != beside:
-                    with stages.stage(fmt):
-                        rendered[fmt] = _rendered(writers[fmt](*args[fmt]))
-            if job is not None:
-                value, stages.timings[beside] = job.result()
-                rendered[beside] = _rendered(value)
+            if in_worker:
+                job = workers.submit(PDF_WRITER, doc, theme)
+                pdf, stages.timings["pdf"] = job.result()
+            else:
+                with stages.stage("pdf"):
+                    pdf = writers["pdf"](doc, theme)
+            if "pdf" in formats:
+                rendered["pdf"] = pdf
+            if "docx" in formats:
+                reference = project.templates_dir / "reference.docx"
+                with stages.stage("docx"):
+                    rendered["docx"] = (writers["docx"](doc, theme, reference if reference.is_file() else None,
+                                                        pagination=pdf.pagination), None)
     finally:  # a failed build drops the work it queued; charts being drawn finish first
         for pending in (charts, job):
             if pending is not None:
                 pending.cancel()
     with stages.stage("write"):
-        files = _write(project, the_period, shell, rendered, narrative.key_points)
+        files = _write(project, the_period, shell, rendered, narrative.key_points, region)
     if log:
         for line in summarize_notes(notes, the_period):
             log(line)
         for f in files:
             pages = f" ({f.pages} pages)" if f.pages else ""
             log(f"wrote {f.path}{pages}")
-    return BuildResult(the_period, files, stages.timings, charts_drawn, notes)
+    return BuildResult(the_period, files, stages.timings, charts_drawn, notes, region)
 
 
 def summarize_notes(notes: list[str], period: Period) -> list[str]:
@@ -203,28 +217,19 @@ def charts_likely(project: Project) -> bool:
     return any(p.is_file() and p.stat().st_mtime > drawn for p in inputs)
 
 
-def _rendered(value: bytes | tuple[bytes, int]) -> tuple[bytes, int | None]:
-    """A writer's output with its page count (the DOCX writer knows none)."""
-    return value if isinstance(value, tuple) else (value, None)
-
-
-def _prepare_writers(formats: tuple[str, ...], theme) -> dict[str, Callable]:
-    """Import the writers and parse the PDF fonts: work that needs no chart pictures.
+def _prepare_writers(theme, *, pdf: bool) -> dict[str, Callable]:
+    """Import the writers, and parse the PDF fonts when this process lays out the PDF: work that
+    needs no chart pictures.
 
     Font files are parsed once per process, so doing it here only moves the work to
     where charts may still be drawing on the other cores.
     """
-    writers: dict[str, Callable] = {}
-    if "docx" in formats:
-        from jianbao.writers.docx import render_docx
+    from jianbao.writers.docx import render_docx
+    from jianbao.writers.pdf import render_pdf
 
-        writers["docx"] = render_docx
-    if "pdf" in formats:
-        from jianbao.writers.pdf import render_pdf
-
-        writers["pdf"] = render_pdf
+    if pdf:
         parse_pdf_fonts(theme)
-    return writers
+    return {"docx": render_docx, "pdf": render_pdf}
 
 
 def parse_pdf_fonts(theme) -> None:
@@ -271,23 +276,24 @@ def _write(
     shell: Document,
     rendered: dict[str, tuple[bytes, int | None]],
     key_points: list[str],
+    region: str = "",
 ) -> list[BuiltFile]:
     """Publish the rendered formats and the manifest into reports/<period>/ as one set.
 
     The other formats' files and records stay as they were (see ``manifest.publish``),
     so ``--format md`` after a full build leaves the documents sendable.
     """
-    folder = project.period_dir(period.code)
-    built = [(fmt, output_name(project, period, fmt), *rendered[fmt]) for fmt in FORMATS if fmt in rendered]
+    folder = project.period_dir(period.code, region)
+    built = [(fmt, output_name(project, period, fmt, region), *rendered[fmt]) for fmt in FORMATS if fmt in rendered]
     outputs = [Output(fmt, name, sha256_bytes(data), pages) for fmt, name, data, pages in built]
     summary = Summary(
-        name=project.config.digest.name,
+        name=project.config.digest.title(region),
         issue=shell.first(Masthead).issue,
         period_label=period.label(),
         date=shell.first(Masthead).date,
         key_points=key_points,
     )
-    manifest = Manifest(period.code, __version__, input_hashes(project), summary, outputs)
+    manifest = Manifest(period.code, __version__, input_hashes(project), summary, outputs, region)
     publish(folder, {name: data for _fmt, name, data, _pages in built}, manifest)
     return [BuiltFile(fmt, folder / name, pages) for fmt, name, _data, pages in built]
 

@@ -23,6 +23,12 @@ PROJECT_OPTION = click.option(
 )
 
 
+REGION_OPTION = click.option("--region", help="Build the digest of one region (a name in the data, e.g. 河南).")
+EACH_OPTION = click.option("--each", type=click.Choice(["region"]),
+                           help="Every region's digest of the period: [digest] regions, else every region with data.")
+JOBS_OPTION = click.option("--jobs", type=click.IntRange(min=1), help="Processes for --each (default: one per core).")
+
+
 def _fail(exc: JianbaoError) -> None:
     """An error that is the user's to fix: its message, not a traceback."""
     click.echo(format_error(exc), err=True)
@@ -83,8 +89,12 @@ def fonts(project_dir: Path) -> None:
 @click.option("--period", help="Period code such as 2025H1, 2025Q2, 2025M05 (default: latest with data).")
 @click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx,pdf,md.")
 @click.option("--watch", is_flag=True, help="Rebuild whenever data, templates, theme or config change.")
-def build(project_dir: Path, period: str | None, formats: str, watch: bool) -> None:
-    """Build the digest into reports/<period>/ (never mails)."""
+@REGION_OPTION
+@EACH_OPTION
+@JOBS_OPTION
+def build(project_dir: Path, period: str | None, formats: str, watch: bool, region: str | None, each: str | None,
+          jobs: int | None) -> None:
+    """Build the digest into reports/<period>/, a region's into reports/<period>-<region>/ (never mails)."""
     from jianbao.api import build as run_build
     from jianbao.build import parse_formats
 
@@ -92,31 +102,57 @@ def build(project_dir: Path, period: str | None, formats: str, watch: bool) -> N
         fmts = parse_formats(formats)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    _one_of_region_or_each(region, each)
     if watch:
         from jianbao.watch import watch_and_build
 
         watch_and_build(project_dir, period, fmts, log=click.echo)
         return
     try:
-        run_build(project_dir, period, fmts, log=click.echo)
+        if each:
+            sys.exit(_burst(project_dir, period, fmts, jobs))
+        run_build(project_dir, period, fmts, log=click.echo, region=region)
     except JianbaoError as exc:
         _fail(exc)
+
+
+def _one_of_region_or_each(region: str | None, each: str | None) -> None:
+    if region and each:
+        raise click.UsageError("--region and --each region are exclusive: one region's digest, or every region's")
+
+
+def _burst(project_dir: Path, period: str | None, formats: tuple[str, ...], jobs: int | None) -> int:
+    """Every region's digest with a progress bar, then a summary; the exit status (1 if any unit failed)."""
+    from jianbao.api import burst
+
+    with click.progressbar(length=1, label="digests", show_pos=True, show_eta=True, file=sys.stderr) as bar:
+        def on_start(count: int) -> None:
+            bar.length = max(count, 1)
+
+        result = burst(project_dir, period, formats, jobs=jobs, on_start=on_start,
+                       on_unit=lambda _unit: bar.update(1))
+    return _burst_summary(result)
 
 
 def _mail_command(name: str, help_text: str):
     """`send` and `run` share their options and their report; only the API call differs."""
 
-    def command(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool,
-                mark_delivered: bool = False) -> None:
+    def command(project_dir: Path, period: str, to: tuple[str, ...], dry_run: bool, resend: bool, region: str | None,
+                mark_delivered: bool = False, each: str | None = None, jobs: int | None = None,
+                engine: str = "local") -> None:
         from jianbao import api
 
+        _one_of_region_or_each(region, each)
         try:
             if mark_delivered:
-                marked = api.mark_delivered(project_dir, period, list(to))
+                marked = api.mark_delivered(project_dir, period, list(to), region or "")
                 click.echo(f"marked delivered: {', '.join(marked)}" if marked else "nothing uncertain to mark")
                 return
+            if each:
+                sys.exit(_run_each(project_dir, period, list(to) or None, dry_run, resend, jobs, engine))
             report = getattr(api, name)(
-                project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo
+                project_dir, period, list(to) or None, dry_run=dry_run, resend=resend, log=click.echo,
+                region=region or "",
             )
         except JianbaoError as exc:
             _fail(exc)
@@ -127,7 +163,12 @@ def _mail_command(name: str, help_text: str):
     if name == "send":
         command = click.option("--mark-delivered", is_flag=True,
                                help="After checking by Message-ID: record uncertain deliveries to --to as delivered.")(command)
+    else:
+        command = click.option("--engine", type=click.Choice(["local", "celery"]), default="local", show_default=True,
+                               help="With --each: local processes, or Celery workers through [engine] broker.")(command)
+        command = JOBS_OPTION(EACH_OPTION(command))
     for decorator in (
+        REGION_OPTION,
         click.option("--resend", is_flag=True, help="Send again to recipients already delivered or uncertain."),
         click.option("--dry-run", is_flag=True, help="Write .eml files to reports/<period>/outbox/; send nothing."),
         click.option("--to", "to", multiple=True, help="Address or group (repeatable); default: [mail] to."),
@@ -138,8 +179,62 @@ def _mail_command(name: str, help_text: str):
     return main.command(name)(command)
 
 
+def _run_each(project_dir: Path, period: str, to: list[str] | None, dry_run: bool, resend: bool, jobs: int | None,
+              engine: str) -> int:
+    """`run --each region`: every region built and mailed, with a progress bar and a summary."""
+    from jianbao import api
+
+    with click.progressbar(length=1, label="digests", show_pos=True, show_eta=True, file=sys.stderr) as bar:
+        def on_start(count: int) -> None:
+            bar.length = max(count, 1)
+
+        result = api.run_each(project_dir, period, to, dry_run=dry_run, resend=resend, jobs=jobs, engine=engine,
+                              on_start=on_start, on_unit=lambda _unit: bar.update(1))
+    return _burst_summary(result)
+
+
+def _burst_summary(result) -> int:
+    click.echo(result.summary())
+    for unit in result.units:
+        if unit.mailed:
+            click.echo(unit.mailed)
+    return 0 if result.ok else 1
+
+
 _mail_command("send", "Mail what `jianbao build` made for the period (never builds).")
 _mail_command("run", "Build, then send (for cron). Nothing is mailed unless the build succeeded.")
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--period", help="Only the digests of this period code.")
+def status(project_dir: Path, period: str | None) -> None:
+    """List every digest built under reports/: done, running, failed, uncertain or built (not mailed)."""
+    from jianbao import api
+
+    try:
+        units = api.status(project_dir, period)
+    except JianbaoError as exc:
+        _fail(exc)
+    for unit in units:
+        click.echo(unit.line())
+    if not units:
+        click.echo("no digest built yet: run `jianbao build`")
+    sys.exit(1 if any(u.state in ("failed", "uncertain") for u in units) else 0)
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Units at once (1: one process; more: a prefork pool).")
+def worker(project_dir: Path, concurrency: int) -> None:
+    """Run a Celery worker for `run --each region --engine celery` ([engine] broker) until stopped."""
+    from jianbao.engine_celery import worker as run_worker
+
+    try:
+        run_worker(project_dir, concurrency)
+    except JianbaoError as exc:
+        _fail(exc)
 
 
 @main.command()

@@ -55,8 +55,25 @@ def _time_zone(name: str) -> str:
     return name
 
 
+def _region(name: str) -> str:
+    why = name_problem(name, "a region name")
+    if why:
+        raise ValueError(why)
+    return name
+
+
+def _regional_name(pattern: str) -> str:
+    if "{region}" not in pattern or "{name}" not in pattern:
+        raise ValueError(f"expected a pattern holding {{region}} and {{name}}, found {pattern!r}")
+    return pattern
+
+
 class Digest(_Strict):
     name: Annotated[str, AfterValidator(_file_name)] = "工业和信息化发展简报"  # also the files' name
+    # A region's digest (`build --region 河南`) is named by this pattern: 河南工业和信息化发展简报.
+    regional_name: Annotated[str, AfterValidator(_regional_name)] = "{region}{name}"
+    # The regions `--each region` builds, in order; empty: every region the data has figures for.
+    regions: list[Annotated[str, AfterValidator(_region)]] = Field(default_factory=list)
     unit: Text = ""
     author: Text = ""
     marking: Text = ""
@@ -79,6 +96,10 @@ class Digest(_Strict):
     keywords: list[Text] = Field(default_factory=list)
     # The time zone of the issue date: the files' creation time is its midnight there.
     timezone: Annotated[str, AfterValidator(_time_zone)] = "Asia/Shanghai"
+
+    def title(self, region: str = "") -> str:
+        """The digest's name as its masthead, title and files carry it: regional for a region's digest."""
+        return self.regional_name.format(region=region, name=self.name) if region else self.name
 
 
 class PeriodsConf(_Strict):
@@ -127,6 +148,17 @@ class ClosingConf(_Strict):
     print_run: int | None = Field(default=None, ge=1)  # 共印X份
 
 
+class EngineConf(_Strict):
+    """Where `run --each region --engine celery` sends its units (``[engine]``; README: "Scaling out")."""
+
+    broker: str | None = None  # default: redis://127.0.0.1:6379/0
+    backend: str | None = None  # where the workers leave each unit's result; default: the broker
+    # Seconds the broker waits for a unit's acknowledgement before giving it to another worker: longer
+    # than the slowest unit, else a unit still running is started a second time (the ledger still mails
+    # nobody twice, but the twin reports the first one's claims as held).
+    visibility_timeout: float = Field(default=3600, gt=0, le=7 * 86400)
+
+
 class ProjectConfig(_Strict):
     digest: Digest = Field(default_factory=Digest)
     chapters: list[ChapterConf] = Field(min_length=1)
@@ -135,6 +167,9 @@ class ProjectConfig(_Strict):
     render: RenderConf = Field(default_factory=RenderConf)
     appendix: AppendixConf = Field(default_factory=AppendixConf)
     mail: dict[str, Any] | None = None
+    # Excluded from dumps, so the manifest's config hash (manifest.input_hashes) ignores it: where units
+    # run changes no document, and must not make built digests stale.
+    engine: EngineConf = Field(default_factory=EngineConf, exclude=True)
 
 
 def load_config(root: Path) -> ProjectConfig:

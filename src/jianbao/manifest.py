@@ -60,6 +60,7 @@ class Manifest:
     inputs: dict[str, str]  # path relative to the project root → sha256
     summary: Summary
     outputs: list[Output] = field(default_factory=list)
+    region: str = ""  # the digest's region; "" national
 
     def output(self, fmt: str) -> Output | None:
         return next((o for o in self.outputs if o.format == fmt), None)
@@ -146,7 +147,7 @@ def carry_forward(previous: Manifest | None, built: Manifest) -> Manifest:
     inputs by the same jianbao; otherwise it is marked stale, saying why, so
     ``check_current`` refuses it until that format is built again.
     """
-    if previous is None or previous.period != built.period:
+    if previous is None or (previous.period, previous.region) != (built.period, built.region):
         return built
     rebuilt = {o.format for o in built.outputs}
     if previous.jianbao != built.jianbao:
@@ -168,13 +169,14 @@ def _changed_inputs(before: dict[str, str], after: dict[str, str]) -> str:
     return ", ".join(changed[:5]) + (" …" if len(changed) > 5 else "")
 
 
-def check_current(project: Project, period: str, formats: tuple[str, ...] = DOCUMENT_FORMATS) -> Manifest:
-    """The manifest of up-to-date outputs for ``period``, or StaleOutputsError saying why."""
-    folder = project.period_dir(period)
-    hint = f"run `jianbao build --period {period}` first"
+def check_current(project: Project, period: str, formats: tuple[str, ...] = DOCUMENT_FORMATS,
+                  region: str = "") -> Manifest:
+    """The manifest of up-to-date outputs for ``period`` (and ``region``), or StaleOutputsError saying why."""
+    folder = project.period_dir(period, region)
+    hint = f"run `jianbao build --period {period}{f' --region {region}' if region else ''}` first"
     manifest = read_manifest(folder)
     if manifest is None:
-        raise StaleOutputsError(f"{folder}: no build for period {period}; {hint}")
+        raise StaleOutputsError(f"{folder}: no build for period {period}{f' ({region})' if region else ''}; {hint}")
     for fmt in formats:
         out = manifest.output(fmt)
         if out is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jianbao.config import ProjectConfig, load_config
+from jianbao.text import file_name_part
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,10 @@ class Project:
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
-    def period_dir(self, period_code: str) -> Path:
-        return self.reports_dir / period_code
+    def period_dir(self, period_code: str, region: str = "") -> Path:
+        """reports/<period>/, or reports/<period>-<region>/ for a region's digest: each digest is
+        published, locked and mailed from its own folder."""
+        return self.reports_dir / (f"{period_code}-{file_name_part(region)}" if region else period_code)
 
     @property
     def cache_dir(self) -> Path:

@@ -33,12 +33,23 @@ if TYPE_CHECKING:  # the rule needs only what a Dataset answers; config imports 
 OLDER_POLICIES = ("label", "drop")
 
 
+NATIONAL = "全国"  # the name a template or spec gives the national figure in a regional digest
+
+
 @dataclass(frozen=True)
 class Policy:
-    """How a digest treats figures older than its period (``[periods]`` in jianbao.toml)."""
+    """How a digest chooses its figures: whose they are by default, and what it does with figures
+    older than its period (``[periods]`` in jianbao.toml)."""
 
     older: str = "label"  # "label": state them under their own period; "drop": leave them out
     max_lag_months: int = 3  # older than this (by end month) is never the digest's figure
+    region: str = ""  # the digest's region (``build --region``): a look-up naming none means it; "" national
+
+    def where(self, region: str | None) -> str:
+        """The region a look-up means: the digest's when it names none, national for 全国."""
+        if region is None or region == "":
+            return self.region
+        return "" if region == NATIONAL else region
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:

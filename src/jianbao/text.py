@@ -10,6 +10,7 @@ are removed. :func:`name_problem` checks text that becomes part of a file name.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -46,6 +47,7 @@ def first_tab_line(text: str) -> int | None:
     return next((n for n, line in enumerate(text.splitlines(), start=1) if "\t" in line), None)
 
 
+@functools.lru_cache(maxsize=1024)  # loaders check the same few region names on every row
 def name_problem(name: str, what: str) -> str | None:
     """Why ``name`` cannot be part of a file name (a path separator, "..", a control character, length), or None."""
     if not name.strip():

@@ -10,6 +10,7 @@ replies per recipient (451 once, 550 always, a dropped connection).
 from __future__ import annotations
 
 import asyncio
+import email
 import io
 import json
 import os
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +271,15 @@ def finish(proc: subprocess.Popen[str], timeout: float = 25.0) -> tuple[int, str
 
 def run_cli(built: Built, *args: str, timeout: float = 25.0) -> tuple[int, str, str]:
     return finish(start_cli(built, *args), timeout)
+
+
+def attachments_received(handler: Recorder) -> dict[str, list[str]]:
+    """Recipient → the attachment file names of each message the server accepted for it."""
+    out: dict[str, list[str]] = {}
+    for message in handler.received:
+        parsed = email.message_from_bytes(message.data)
+        names = [str(make_header(decode_header(part.get_filename()))) for part in parsed.walk()
+                 if part.get_filename()]
+        for rcpt in message.rcpt_tos:
+            out.setdefault(rcpt, []).append(" ".join(sorted(names)))
+    return out

@@ -125,7 +125,7 @@ def test_a_ledger_of_the_first_version_is_read_by_a_dry_run_and_upgraded_by_a_se
     assert report.skipped == ["li@example.gov.cn"] and len(report.delivered) == 2
     assert [(r.recipient, r.message_id) for r in history(built)][0] == ("li@example.gov.cn", "<old@x>")
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
 
 
 @pytest.mark.parametrize(("key", "value"), [("data_timeout", 0), ("data_timeout", "ten"), ("claim_lease", 0.5)])

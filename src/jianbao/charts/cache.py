@@ -19,12 +19,14 @@ from pathlib import Path
 from jianbao import __version__, workers
 from jianbao.charts.data import ChartData, chart_data, chart_source, drawn_periods
 from jianbao.charts import draw as draw_module
+from jianbao.charts import printed as printed_module
 from jianbao.charts.draw import ChartStyle, chart_style
 from jianbao.charts.parallel import ChartJob, SharedDrawing
 from jianbao.charts.spec import ChartSpec
 from jianbao.ir import Figure
 from jianbao.periods import Period
 from jianbao.reporting import Policy
+from jianbao.text import file_name_part
 
 
 def chart_key(data: ChartData, style: ChartStyle) -> str:
@@ -47,8 +49,12 @@ def _matplotlib_version() -> str:
 
 @cache
 def _painter_digest() -> str:
-    """A change to how charts are painted must not be hidden by the cache (editable installs)."""
-    return hashlib.sha256(Path(draw_module.__file__).read_bytes()).hexdigest()
+    """A change to how charts are painted, or to the print-size rule their text size follows,
+    must not be hidden by the cache (editable installs)."""
+    digest = hashlib.sha256()
+    for module in (draw_module, printed_module):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def draw_chart(spec: ChartSpec, dataset, period: Period, theme, cache_dir: Path) -> Path:
@@ -103,7 +109,7 @@ def draw_charts(
     out = DrawnCharts()
     jobs = []
     for chart_id, data in resolved:
-        out[chart_id] = path = _cache_path(data, chart_id, style, cache_dir)
+        out[chart_id] = path = _cache_path(data, chart_id, style, cache_dir, policy.region)
         if not path.is_file():
             jobs.append(ChartJob(chart_id, data, path))
     out.drawn = [job.chart_id for job in jobs]
@@ -133,5 +139,8 @@ def chart_figure(spec: ChartSpec, dataset, period: Period, image: Path, number: 
     )
 
 
-def _cache_path(data: ChartData, chart_id: str, style: ChartStyle, cache_dir: Path) -> Path:
-    return cache_dir / "charts" / f"{chart_id}-{chart_key(data, style)[:20]}.png"
+def _cache_path(data: ChartData, chart_id: str, style: ChartStyle, cache_dir: Path, region: str = "") -> Path:
+    """A region's charts have a folder of their own: drawing a chart drops its other versions
+    (``ChartJob.run``), which must never be another region's, drawn by a build running beside."""
+    folder = cache_dir / "charts" / file_name_part(region) if region else cache_dir / "charts"
+    return folder / f"{chart_id}-{chart_key(data, style)[:20]}.png"

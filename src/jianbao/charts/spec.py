@@ -153,7 +153,7 @@ class ChartSpec(_Spec):
     right_unit: str | None = None  # bar_line's right axis
     remainder: str | None = None  # pie/donut/stacked_bar of shares: label of the part that fills to 100
     width_mm: float = Field(default=150, gt=20, le=170)
-    height_mm: float = Field(default=85, gt=20, le=230)
+    height_mm: float = Field(default=65, gt=20, le=230)
     min_categories: int = Field(default=1, ge=1)  # fewer (after each/last expansion): the chart drops
     series: list[Series] = Field(min_length=1)
     categories: list[Category] = Field(min_length=1)
@@ -314,6 +314,7 @@ def observe(dataset, indicator: str, when: str | Period | None, digest: Period, 
     id is blamed on ``field`` (where the indicator was named), a bad period on ``period_field``.
     """
     known_indicator(dataset, indicator, where, field)
+    region = policy.where(region)
     fixed = when if isinstance(when, Period) else resolve_period(when, digest, where, period_field)
     if fixed is not None:
         obs = reporting.at(dataset, indicator, fixed, region)

@@ -24,6 +24,10 @@ from jianbao.periods import KINDS, Period, PeriodError, parse_period
 
 DEFAULT_LATEST_KINDS = ("half", "quarter", "month", "year")
 
+# (indicator, period code, region): the index keys on the code, which as a string caches its
+# hash, where a Period hashes its five fields again on every look-up (several per observation).
+Key = tuple[str, str, str]
+
 
 class DataLookupError(JianbaoError, KeyError):
     """A look-up found nothing; the message names the indicator, period and region."""
@@ -57,12 +61,13 @@ class Dataset:
         self.catalog = catalog
         self.sectors = sectors  # in file order
         self._observations = list(observations)  # in file and row order, then derived figures
-        self._observations += derive_observations(catalog, self._observations)
         self._highlights = list(highlights)
-        self._by_key = {(o.indicator, o.period, o.region): o for o in self._observations}
+        self._by_key: dict[Key, Observation] = {(o.indicator, o.period.code, o.region): o
+                                                for o in self._observations}
         self._by_indicator: dict[str, list[Observation]] = {i: [] for i in catalog}
         for o in self._observations:
             self._by_indicator[o.indicator].append(o)
+        self._observations += derive_observations(catalog, self._by_key, self._by_indicator)
 
     def indicator(self, id: str) -> Indicator:
         try:
@@ -72,7 +77,7 @@ class Dataset:
 
     def get(self, indicator: str, period: Period | str, region: str = "") -> Observation | None:
         self.indicator(indicator)
-        return self._by_key.get((indicator, parse_period(period), _region(region)))
+        return self._by_key.get((indicator, parse_period(period).code, _region(region)))
 
     def value(self, indicator: str, period: Period | str, region: str = "") -> Decimal:
         found = self.get(indicator, period, region)
@@ -180,26 +185,26 @@ class Dataset:
         return self._by_indicator[indicator]
 
 
-def derive_observations(catalog: dict[str, Indicator], stored: list[Observation]) -> list[Observation]:
-    """The figures the catalog derives that ``stored`` lacks, chains in dependency order.
+def derive_observations(catalog: dict[str, Indicator], by_key: dict[Key, Observation],
+                        by_indicator: dict[str, list[Observation]]) -> list[Observation]:
+    """The figures the catalog derives that the data lacks, chains in dependency order.
 
-    A derived value is exact when it has no more digits than its indicator is
-    published with (455 + 28 = 483, never 483.0), else half-up to them (44.3).
-    A stored figure always wins; a qualified input (超过79%) or a share of zero
-    derives nothing.
+    ``by_key`` and ``by_indicator`` index the stored figures (as the Dataset does);
+    each derived figure is added to both, so a chain finds the links before it and
+    the indexes are built once. A derived value is exact when it has no more digits
+    than its indicator is published with (455 + 28 = 483, never 483.0), else half-up
+    to them (44.3). A stored figure always wins; a qualified input (超过79%) or a
+    share of zero derives nothing.
     """
-    by_key = {(o.indicator, o.period, o.region): o for o in stored}
-    first_of: dict[str, list[Observation]] = {}
-    for o in stored:
-        first_of.setdefault(o.indicator, []).append(o)
     derived: list[Observation] = []
     for indicator in derivation_order(catalog):
         rule = indicator.derive
         assert rule is not None
         note = "根据" + "、".join(catalog[i].name if i in catalog else i for i in rule.needs) + "计算"
-        for base in list(first_of.get(rule.needs[0], [])):
-            key = (indicator.id, base.period, base.region)
-            inputs = [by_key.get((i, base.period, base.region)) for i in rule.needs]
+        for base in list(by_indicator.get(rule.needs[0], [])):
+            code = base.period.code
+            key = (indicator.id, code, base.region)
+            inputs = [by_key.get((i, code, base.region)) for i in rule.needs]
             if key in by_key or any(o is None or o.qualifier for o in inputs):
                 continue
             try:
@@ -210,7 +215,7 @@ def derive_observations(catalog: dict[str, Indicator], stored: list[Observation]
                 value = round_half_up(value, indicator.decimals)
             obs = Observation(indicator.id, base.period, value, indicator.unit, region=base.region, derived=note)
             by_key[key] = obs
-            first_of.setdefault(indicator.id, []).append(obs)
+            by_indicator.setdefault(indicator.id, []).append(obs)
             derived.append(obs)
     return derived
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from jianbao.data.catalog import load_catalog
@@ -21,7 +24,11 @@ def read_data(data_dir: Path, warnings: list[Problem] | None = None) -> tuple[Da
     loads but deserves a look (a value with more digits than it prints with),
     in file order; warnings never stop the data from loading.
     """
-    data_dir = Path(data_dir)
+    with _collector_paused():
+        return _read_data(Path(data_dir), warnings)
+
+
+def _read_data(data_dir: Path, warnings: list[Problem] | None) -> tuple[Dataset | None, list[Problem]]:
     display = data_dir.name or str(data_dir)
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -53,6 +60,19 @@ def load_dataset(data_dir: Path) -> Dataset:
     if dataset is None:
         raise DataValidationError(problems)
     return dataset
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Loading makes a few objects per row and frees almost none, so every pass of the cyclic
+    garbage collector over the growing heap is wasted: about a tenth of a large load's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""Observation tables from CSV or XLSX, as rows of text cells keyed by column name.
+"""Observation tables from CSV or XLSX, as rows of text cells in the order of COLUMNS.
 
 Both formats give the same rows, so everything after this module is format-blind.
 Row numbers are the ones a spreadsheet shows: the header is row 1. openpyxl is
@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import operator
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 
 from jianbao.text import clean_text
@@ -23,10 +23,9 @@ REQUIRED_COLUMNS = ("indicator", "period", "value", "unit")
 SUFFIXES = (".csv", ".xlsx")
 
 
-@dataclass(frozen=True)
-class Row:
-    number: int
-    cells: dict[str, str]  # column → stripped text ("" when blank)
+# (number, cells): the row number a spreadsheet shows, and the cleaned text under each of COLUMNS
+# ("" when blank or left out). A plain tuple, since a regional table has a hundred thousand rows.
+Row = tuple[int, tuple[str, ...]]
 
 
 def read_rows(path: Path, log: ProblemLog) -> list[Row]:
@@ -55,20 +54,33 @@ def _rows(lines: Iterable[list[str]], log: ProblemLog) -> list[Row]:
     columns = _check_header(header, log)
     if columns is None:
         return []
+    width = len(columns)
+    unnamed = "" in columns
+    # Each of COLUMNS from its position in the row; one left out of the header reads the "" after the row.
+    pick = operator.itemgetter(*(columns.index(name) if name in columns else width for name in COLUMNS))
     rows = []
     for number, cells in enumerate(lines, start=2):
-        if not any(cell.strip() for cell in cells):
+        text = "".join(cells)
+        if not text.strip():
             continue  # blank rows are how people space out a sheet
-        values = dict.fromkeys(COLUMNS, "")
-        for position, cell in enumerate(cells):
-            name = columns[position] if position < len(columns) else ""
-            if name:
-                values[name] = clean_text(cell)
-            elif cell.strip():
-                log.at_row(number, "", f"expected cells only under the header's columns, "
-                                       f"found {cell.strip()!r} in column {position + 1}, which has no header")
-        rows.append(Row(number, values))
+        if unnamed or len(cells) > width:
+            _stray_cells(number, cells, columns, log)
+        if len(cells) != width:  # a short row's missing cells are blank; stray ones were reported
+            cells = (cells + [""] * width)[:width]
+        if not text.isprintable():  # a line break, control or direction character somewhere
+            cells = [clean_text(cell) for cell in cells]
+        elif " " in text:  # printable text needs no cleaning, only the spaces around a cell stripped
+            cells = [cell.strip() for cell in cells]
+        rows.append((number, pick([*cells, ""])))
     return rows
+
+
+def _stray_cells(number: int, cells: list[str], columns: list[str], log: ProblemLog) -> None:
+    """Report text in a column with no header: it belongs to no field, so it would be lost."""
+    for position, cell in enumerate(cells):
+        if (position >= len(columns) or not columns[position]) and cell.strip():
+            log.at_row(number, "", f"expected cells only under the header's columns, "
+                                   f"found {cell.strip()!r} in column {position + 1}, which has no header")
 
 
 def _check_header(header: list[str], log: ProblemLog) -> list[str] | None:

@@ -74,9 +74,11 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def document_shell(config: ProjectConfig, period: Period) -> Document:
-    """An empty Document with everything config decides filled in."""
+def document_shell(config: ProjectConfig, period: Period, region: str = "") -> Document:
+    """An empty Document with everything config decides filled in; a region's digest carries
+    the region in its name (``[digest] regional_name``)."""
     digest = config.digest
+    name = digest.title(region)
     number = issue_number(config, period)
     issue = f"第{number}期"
     if digest.first_total_issue is not None:
@@ -87,18 +89,18 @@ def document_shell(config: ProjectConfig, period: Period) -> Document:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         created = datetime.fromtimestamp(int(epoch), UTC).astimezone(zone)
-    title = f"{digest.name}（{period.label()}）"
+    title = f"{name}（{period.label()}）"
     closing = config.closing
     return Document(
         meta=Metadata(
             title=title,
-            subject=f"{period.label()}{digest.name}",
+            subject=f"{period.label()}{name}",
             author=digest.author or digest.unit,
-            keywords=[digest.name, period.label()],
+            keywords=[name, period.label()],
             created=created.isoformat(timespec="seconds"),
         ),
         parts=[
-            Masthead(digest.name, issue, digest.unit, chinese_date(day), digest.marking),
+            Masthead(name, issue, digest.unit, chinese_date(day), digest.marking),
             KeyPoints(KEY_POINTS_TITLE),
             Contents(CONTENTS_TITLE),
             Closing(

@@ -62,6 +62,8 @@ class MailConfig(BaseModel):
     reply_to: MailAddress | None = None
     groups: dict[str, list[MailAddress]] = Field(default_factory=dict)  # before `to`, which refers to it
     to: list[str] = Field(default_factory=list)  # addresses or group names
+    # A region's digest goes to its own readers: region name → addresses or group names.
+    bursts: dict[str, list[str]] = Field(default_factory=dict)
     cafile: Path | None = None  # extra CA bundle, trusted besides the system CAs
     timeout: float = Field(default=30.0, gt=0)  # seconds per socket operation
     # The final reply after the message body: RFC 5321 4.5.3.2.6 gives servers 10 minutes. A timeout there
@@ -76,12 +78,22 @@ class MailConfig(BaseModel):
     @field_validator("to")
     @classmethod
     def _recipients_resolve(cls, to: list[str], info: ValidationInfo) -> list[str]:
-        groups = info.data.get("groups", {})
-        bad = [entry for entry in to if entry not in groups and not _is_address(entry)]
-        if bad:
-            shown = ", ".join(repr(b) for b in bad)
-            raise ValueError(f"{shown}: neither a group of [mail.groups] nor a valid address")
+        _check_recipients(to, info.data.get("groups", {}))
         return to
+
+    @field_validator("bursts")
+    @classmethod
+    def _bursts_resolve(cls, bursts: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
+        for entries in bursts.values():
+            _check_recipients(entries, info.data.get("groups", {}))
+        return bursts
+
+
+def _check_recipients(entries: list[str], groups: Mapping[str, list[str]]) -> None:
+    bad = [entry for entry in entries if entry not in groups and not _is_address(entry)]
+    if bad:
+        shown = ", ".join(repr(b) for b in bad)
+        raise ValueError(f"{shown}: neither a group of [mail.groups] nor a valid address")
 
 
 class _EnvOverrides(BaseModel):

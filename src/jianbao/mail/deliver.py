@@ -75,6 +75,12 @@ class SendReport:
     held: list[Held] = field(default_factory=list)  # another send holds them: not sent by this one
     outbox: list[Path] = field(default_factory=list)  # dry run: the .eml files written
     ledger: Path | None = None
+    region: str = ""  # the digest's region; "" national
+
+    @property
+    def unit(self) -> str:
+        """The digest as messages name it: 2025H1, or 2025H1 河南."""
+        return f"{self.period} {self.region}" if self.region else self.period
 
     @property
     def ok(self) -> bool:
@@ -83,12 +89,12 @@ class SendReport:
     def summary(self) -> str:
         """A few lines for a person or a cron mail: counts, then every recipient that needs a look and why."""
         if self.dry_run:
-            lines = [f"{self.period} (dry run): wrote {len(self.outbox)} message(s), sent nothing"]
+            lines = [f"{self.unit} (dry run): wrote {len(self.outbox)} message(s), sent nothing"]
             lines += [f"  {p}" for p in self.outbox]
         else:
             held = f", held by another send {len(self.held)}" if self.held else ""
             lines = [
-                f"{self.period}: delivered {len(self.delivered)}, skipped {len(self.skipped)} "
+                f"{self.unit}: delivered {len(self.delivered)}, skipped {len(self.skipped)} "
                 f"(already delivered), failed {len(self.failed)}, uncertain {len(self.uncertain)}{held}"
             ]
             lines += [f"  delivered: {r}" for r in self.delivered]
@@ -99,7 +105,8 @@ class SendReport:
             lines.append(
                 "  uncertain: the server may have these messages, so they are not sent again: look for the "
                 "Message-ID in the recipient's mailbox or the server's log; if it did not arrive, "
-                f"`jianbao send --period {self.period} --resend --to ADDRESS`"
+                f"`jianbao send --period {self.period}{f' --region {self.region}' if self.region else ''} "
+                "--resend --to ADDRESS`"
             )
         lines += [
             f"  HELD: {h.recipient}: being delivered by {h.holder} since {h.since}; not sent by this run"
@@ -118,8 +125,10 @@ def send(
     resend: bool = False,
     env: Mapping[str, str] | None = None,
     log: Log | None = None,
+    region: str = "",
 ) -> SendReport:
-    """Mail the built documents of ``period`` to each recipient not yet delivered; never builds.
+    """Mail the built documents of ``period`` (a ``region``'s digest, or the national one) to each
+    recipient not yet delivered; never builds. A region's readers are its ``[mail.bursts]`` entry.
 
     Raises StaleOutputsError (build first), MailConfigError (settings,
     addresses, templates, headers: nothing sent) and SmtpConnectError (server
@@ -130,14 +139,14 @@ def send(
     """
     say: Log = log or (lambda _line: None)
     env = os.environ if env is None else env
-    manifest = check_current(project, period)
+    manifest = check_current(project, period, region=region)
     settings = load_mail_settings(project, env)
     config = settings.config
     if config.from_ is None:
         raise MailConfigError("mail.from: required (the sender address, e.g. 简报 <briefing@example.cn>)")
     sender = parse_address(config.from_)
     reply_to = parse_address(config.reply_to) if config.reply_to else None
-    recipients = resolve_recipients(config, to)
+    recipients = resolve_recipients(config, to, region)
     attachments = load_attachments(project, manifest)
     content = render_content(project, manifest, attachments)
     messages = [
@@ -145,14 +154,14 @@ def send(
         for r in recipients
     ]
     digest = manifest.documents_digest
-    report = SendReport(period, digest, dry_run=dry_run, ledger=ledger_path(project.reports_dir))
+    report = SendReport(period, digest, dry_run=dry_run, ledger=ledger_path(project.reports_dir), region=region)
     by_key = {recipient_key(r.addr_spec): (r, msg) for r, msg in messages}
 
     if dry_run:
-        found = _survey(report.ledger, period, digest, list(by_key), resend)
+        found = _survey(report.ledger, period, digest, list(by_key), resend, region)
         report.skipped = [by_key[key][0].addr_spec for key in found.skipped]
         report.uncertain = [_uncertain(row, by_key) for row in found.uncertain]
-        _write_outbox(project.period_dir(period) / OUTBOX, messages,
+        _write_outbox(project.period_dir(period, region) / OUTBOX, messages,
                       set(found.skipped) | {row.recipient for row in found.uncertain}, report, say)
         return report
 
@@ -163,21 +172,21 @@ def send(
     return report
 
 
-def mark_delivered(project: Project, period: str, to: list[str]) -> list[str]:
+def mark_delivered(project: Project, period: str, to: list[str], region: str = "") -> list[str]:
     """Record that the ``uncertain`` deliveries to ``to`` arrived (after a person checked by Message-ID).
 
     Returns the addresses changed; later sends skip them. Nothing is sent.
     """
     if not to:
         raise MailConfigError("--mark-delivered needs --to ADDRESS: the recipients whose message you found")
-    manifest = check_current(project, period)
+    manifest = check_current(project, period, region=region)
     config = load_mail_settings(project, os.environ).config
-    keys = {recipient_key(r.addr_spec): r.addr_spec for r in resolve_recipients(config, to)}
+    keys = {recipient_key(r.addr_spec): r.addr_spec for r in resolve_recipients(config, to, region)}
     path = ledger_path(project.reports_dir)
     if not path.is_file():
         return []
     with Ledger(path) as ledger:
-        return [keys[k] for k in ledger.mark_delivered(period, manifest.documents_digest, list(keys))]
+        return [keys[k] for k in ledger.mark_delivered(period, manifest.documents_digest, list(keys), region)]
 
 
 def _claim_and_deliver(
@@ -198,7 +207,7 @@ def _claim_and_deliver(
     while waiting:
         found = ledger.claim(
             report.period, report.documents_digest, {key: str(by_key[key][1]["Message-ID"]) for key in waiting},
-            owner, lease, resend,
+            owner, lease, resend, report.region,
         )
         report.skipped += [by_key[key][0].addr_spec for key in found.skipped]
         report.uncertain += [_uncertain(row, by_key) for row in found.uncertain]
@@ -218,9 +227,15 @@ def _claim_and_deliver(
             time.sleep(_POLL)
 
 
-def resolve_recipients(config: MailConfig, to: list[str] | None) -> list[Address]:
-    """Expand groups, check every address, drop duplicates; MailConfigError lists every bad entry."""
-    entries = list(to) if to else list(config.to)
+def resolve_recipients(config: MailConfig, to: list[str] | None, region: str = "") -> list[Address]:
+    """Expand groups, check every address, drop duplicates; MailConfigError lists every bad entry.
+
+    Without ``to``: a region's digest goes to its ``[mail.bursts]`` entry, the national one to ``to``.
+    """
+    entries = list(to) if to else list(config.bursts.get(region, []) if region else config.to)
+    if not entries and region:
+        raise MailConfigError(f"no recipients for region {region!r}: add {region} = [\"group or address\"] "
+                              "to [mail.bursts] of jianbao.toml or pass --to ADDRESS_OR_GROUP")
     if not entries:
         raise MailConfigError("no recipients: set `to` in [mail] of jianbao.toml or pass --to ADDRESS_OR_GROUP")
     problems: list[str] = []
@@ -241,12 +256,12 @@ def resolve_recipients(config: MailConfig, to: list[str] | None) -> list[Address
     return list(seen.values())
 
 
-def _survey(path: Path, period: str, digest: str, keys: list[str], resend: bool) -> ClaimRound:
+def _survey(path: Path, period: str, digest: str, keys: list[str], resend: bool, region: str) -> ClaimRound:
     """A dry run reads the ledger if there is one, and never creates or writes it."""
     if not path.is_file():
         return ClaimRound()
     with Ledger(path, readonly=True) as ledger:
-        return ledger.survey(period, digest, keys, resend)
+        return ledger.survey(period, digest, keys, resend, region)
 
 
 def _uncertain(row: Delivery, by_key: Mapping[str, tuple[Address, EmailMessage]]) -> Uncertain:

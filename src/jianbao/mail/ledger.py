@@ -1,7 +1,7 @@
 """The delivery ledger: who got which documents, and who is sending what right now.
 
 An SQLite file under reports/ holds one row per recipient per send attempt
-run: period, recipient, the documents digest (``Manifest.documents_digest``),
+run: period, region (a region's digest; "" national), recipient, the documents digest (``Manifest.documents_digest``),
 message id, status, attempts, time, last error, and the owner (host, pid) and
 lease of a claim. A row moves through these states, each change committed at
 once::
@@ -44,7 +44,7 @@ from pathlib import Path
 from jianbao.mail.errors import LedgerError
 
 LEDGER_NAME = "delivery.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 IN_FLIGHT = ("claimed", "sending")
 STATUSES = (*IN_FLIGHT, "delivered", "failed", "uncertain")
 
@@ -63,17 +63,20 @@ CREATE TABLE deliveries (
     owner_pid        INTEGER NOT NULL DEFAULT 0,
     owner_token      TEXT NOT NULL DEFAULT '',
     claimed_at       TEXT NOT NULL DEFAULT '',
-    lease_until      REAL NOT NULL DEFAULT 0
+    lease_until      REAL NOT NULL DEFAULT 0,
+    region           TEXT NOT NULL DEFAULT ''
 );
 """
 _INDEXES = f"""
-CREATE INDEX IF NOT EXISTS deliveries_key ON deliveries (period, documents_digest, recipient);
-CREATE UNIQUE INDEX IF NOT EXISTS deliveries_in_flight ON deliveries (period, documents_digest, recipient)
+CREATE INDEX IF NOT EXISTS deliveries_unit ON deliveries (period, region, documents_digest, recipient);
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_live ON deliveries (period, region, documents_digest, recipient)
     WHERE status IN {IN_FLIGHT!r};
 """
+# Version 2 keyed deliveries by period alone; version 3 by period and region (a region's digest).
+_V2_INDEXES = ("deliveries_key", "deliveries_in_flight")
 _V1_COLUMNS = "id, period, recipient, documents_digest, message_id, status, attempts, time, last_error"
 # A read-only look at a version-1 file (no claims) reads the columns it lacks as these.
-_V2_DEFAULTS = {"owner_host": "''", "owner_pid": "0", "claimed_at": "''", "lease_until": "0"}
+_V2_DEFAULTS = {"owner_host": "''", "owner_pid": "0", "claimed_at": "''", "lease_until": "0", "region": "''"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class Delivery:
     owner_pid: int = 0
     claimed_at: str = ""  # ISO 8601, UTC
     lease_until: float = 0.0  # Unix time
+    region: str = ""  # the digest's region; "" national
 
     @property
     def owner(self) -> str:
@@ -221,7 +225,11 @@ class Ledger:
 
     def _migrate(self) -> None:
         exists = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'").fetchone()
-        if exists:  # version 1: its CHECK allows only delivered | failed, so rebuild the table
+        if exists and self._version() == 2:  # add the region, key by it
+            self._db.execute("ALTER TABLE deliveries ADD COLUMN region TEXT NOT NULL DEFAULT ''")
+            for index in _V2_INDEXES:
+                self._db.execute(f"DROP INDEX IF EXISTS {index}")
+        elif exists:  # version 1: its CHECK allows only delivered | failed, so rebuild the table
             self._db.execute("ALTER TABLE deliveries RENAME TO deliveries_v1")
             self._db.execute(_CREATE)
             self._db.execute(f"INSERT INTO deliveries ({_V1_COLUMNS}) SELECT {_V1_COLUMNS} FROM deliveries_v1")
@@ -252,20 +260,23 @@ class Ledger:
         cols = ", ".join(name if name in self._columns else f"{_V2_DEFAULTS[name]} AS {name}" for name in names)
         return f"SELECT id, {cols} FROM deliveries"
 
-    def _rows(self, period: str, documents_digest: str) -> dict[str, list[tuple[int, Delivery]]]:
+    def _rows(self, period: str, documents_digest: str, region: str) -> dict[str, list[tuple[int, Delivery]]]:
         """Every row of these documents as (row id, Delivery), by recipient, oldest first."""
         found: dict[str, list[tuple[int, Delivery]]] = {}
         if not self._columns:  # a read-only look at a file without the table
             return found
-        for row in self._db.execute(
-            self._select() + " WHERE period = ? AND documents_digest = ? ORDER BY id", (period, documents_digest)
-        ):
+        where = " WHERE period = ? AND documents_digest = ?" + (" AND region = ?" if "region" in self._columns else "")
+        args = (period, documents_digest, region) if "region" in self._columns else (period, documents_digest)
+        if "region" not in self._columns and region:
+            return found  # an old file has no region's deliveries
+        for row in self._db.execute(self._select() + where + " ORDER BY id", args):
             found.setdefault(row[2], []).append((row[0], Delivery(*row[1:])))
         return found
 
-    def survey(self, period: str, documents_digest: str, keys: list[str], resend: bool) -> ClaimRound:
+    def survey(self, period: str, documents_digest: str, keys: list[str], resend: bool,
+               region: str = "") -> ClaimRound:
         """What a send would find now, without writing (for a dry run): nothing is claimed."""
-        found = self._rows(period, documents_digest)
+        found = self._rows(period, documents_digest, region)
         result = ClaimRound()
         now = time.time()
         for key in keys:
@@ -280,7 +291,7 @@ class Ledger:
 
     def claim(
         self, period: str, documents_digest: str, wanted: Mapping[str, str], owner: Owner, lease: float,
-        resend: bool = False,
+        resend: bool = False, region: str = "",
     ) -> ClaimRound:
         """Claim every recipient (key → Message-ID) that is free, in one transaction; say what the others are.
 
@@ -290,7 +301,7 @@ class Ledger:
         """
         result = ClaimRound()
         with self._write():
-            found = self._rows(period, documents_digest)
+            found = self._rows(period, documents_digest, region)
             now = time.time()
             stamp = now_iso()
             for key, message_id in wanted.items():
@@ -311,11 +322,11 @@ class Ledger:
                     result.held.append(row)
                 else:
                     cursor = self._db.execute(
-                        "INSERT INTO deliveries (period, recipient, documents_digest, message_id, status, attempts,"
-                        " time, owner_host, owner_pid, owner_token, claimed_at, lease_until)"
-                        " VALUES (?, ?, ?, ?, 'claimed', 0, ?, ?, ?, ?, ?, ?)",
-                        (period, key, documents_digest, message_id, stamp, owner.host, owner.pid, owner.token, stamp,
-                         now + lease),
+                        "INSERT INTO deliveries (period, region, recipient, documents_digest, message_id, status,"
+                        " attempts, time, owner_host, owner_pid, owner_token, claimed_at, lease_until)"
+                        " VALUES (?, ?, ?, ?, ?, 'claimed', 0, ?, ?, ?, ?, ?, ?)",
+                        (period, region, key, documents_digest, message_id, stamp, owner.host, owner.pid, owner.token,
+                         stamp, now + lease),
                     )
                     assert cursor.lastrowid is not None
                     result.claimed[key] = cursor.lastrowid
@@ -383,11 +394,11 @@ class Ledger:
             heartbeat.stop()
             self.release(owner, stopped_by)
 
-    def mark_delivered(self, period: str, documents_digest: str, keys: list[str]) -> list[str]:
+    def mark_delivered(self, period: str, documents_digest: str, keys: list[str], region: str = "") -> list[str]:
         """A person checked: the ``uncertain`` deliveries of ``keys`` did arrive. The keys changed, in order."""
         marked = []
         with self._write():
-            found = self._rows(period, documents_digest)
+            found = self._rows(period, documents_digest, region)
             for key in keys:
                 rows = [(i, r) for i, r in found.get(key, []) if r.status == "uncertain"]
                 if rows:

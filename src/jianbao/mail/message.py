@@ -57,7 +57,7 @@ class EmailContent:
 
 def load_attachments(project: Project, manifest: Manifest) -> list[Attachment]:
     """The built documents, read as they are (check_current has verified their hashes)."""
-    folder = project.period_dir(manifest.period)
+    folder = project.period_dir(manifest.period, manifest.region)
     attachments = []
     for fmt, (maintype, subtype) in _MIME.items():
         output = manifest.output(fmt)

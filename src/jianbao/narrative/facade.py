@@ -390,6 +390,7 @@ class Facade:
             "indicator": self.indicator,
             "period_label": self.period_label,
             "period": self.period,
+            "region": self.policy.region,  # the digest's region; "" in a national digest
             "sector": self.dataset.sectors.get(self.sector) if self.sector else None,
         }
 
@@ -406,7 +407,7 @@ class Facade:
         indicator = self.indicator(id)
         observation = self._find(id, period, region)
         if observation is None:
-            return MissingFigure(indicator, self._period(period), region)
+            return MissingFigure(indicator, self._period(period), self.policy.where(region))
         return self._figure(observation)
 
     def has(self, id: str, period: Period | str | None = None, region: str = "") -> bool:
@@ -478,7 +479,9 @@ class Facade:
         return self.period if period is None else parse_period(period)
 
     def _find(self, id: str, period: Period | str | None, region: str) -> Observation | None:
-        """The observation of ``period`` (or its span), or with no period the one the digest reports."""
+        """The observation of ``period`` (or its span), or with no period the one the digest reports;
+        of the digest's region unless ``region`` names another (全国 for the national figure)."""
+        region = self.policy.where(region)
         if period is not None:
             return reporting.at(self.dataset, id, parse_period(period), region)
         return reporting.reported(self.dataset, id, self.period, region, self.policy)

@@ -145,8 +145,11 @@ def burst(
     are, ``on_unit`` of each as it ends (a progress bar).
     """
     start = time.perf_counter()
-    project, dataset, code, names = plan(project, period, regions)
     count = workers.size() if jobs is None else max(1, jobs)
+    pooled = count > 1 and workers.available()
+    if pooled:  # first: the workers import while this process reads the data
+        workers.start(BURST_WORKER, workers=count)
+    project, dataset, code, names = plan(project, period, regions)
     results: list[UnitResult] = []
     if on_start:
         on_start(len(names))
@@ -156,11 +159,10 @@ def burst(
         if on_unit:
             on_unit(result)
 
-    if count == 1 or not workers.available() or len(names) < 2:
+    if not pooled or len(names) < 2:
         for name in names:
             done(run_unit(str(project.root), code, name, formats, mail(name) if mail else None, dataset))
     else:
-        workers.start(BURST_WORKER, workers=count)
         futures = {workers.submit(run_unit, str(project.root), code, name, formats, mail(name) if mail else None):
                    name for name in names}
         try:

@@ -1,9 +1,10 @@
-"""DOCX and PDF show the same digest: the same text in the same order, contents, bookmarks and numbers.
+"""DOCX, PDF and HTML show the same digest: the same text in the same order, contents, bookmarks and numbers.
 
 The sample digest and every period fixture are built as a user builds them; a tree
-holding every node type goes to both writers directly. Each DOCX is read with
+holding every node type goes to the writers directly. Each DOCX is read with
 python-docx (body paragraphs and table cells in document order), each PDF with
-poppler (``pdftotext -raw``: the drawing order) and pypdf (outline, links).
+poppler (``pdftotext -raw``: the drawing order) and pypdf (outline, links), each HTML
+page with lxml (its blocks in document order, its ids and ``#`` links).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+import lxml.html
 import pypdf
 import pytest
 from docx.oxml.ns import qn
@@ -25,6 +27,7 @@ from jianbao import api
 from jianbao.scaffold import init_project
 from jianbao.theme import load_theme
 from jianbao.writers.docx import render_docx
+from jianbao.writers.html import render_html
 from jianbao.writers.pdf import render_pdf
 
 from test_period_digests import CASES, load_case, make_project
@@ -34,6 +37,7 @@ from ir_samples import every_node_document  # noqa: E402
 
 PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$")
 CAPTION = re.compile(r"^(图|表)(\d+)[\s\u3000]")
+FORMATS = ("docx", "pdf", "html")
 
 
 def squash(text: str) -> str:
@@ -89,7 +93,8 @@ def read_docx(path: Path) -> Read:
                 i += 1
             floats.append((match.group(1), _table_pattern(caption, rows, header_rows, source)))
             continue
-        items.append(squash(block.text))
+        # a contents entry without its page number (the PDF's is text between items; the HTML has none)
+        items.append(squash(block.text.split("\t")[0] if style.startswith("toc ") else block.text))
         if style.startswith("toc "):
             contents += [link.get(qn("w:anchor")) for link in block._p.iter(qn("w:hyperlink"))]
         mark = block._p.find(qn("w:bookmarkStart"))
@@ -128,6 +133,42 @@ def read_pdf(path: Path) -> Read:
     return Read([squash("\n".join(lines))], contents, bookmarks, captions)
 
 
+HTML_BLOCKS = {"p", "h1", "h2", "h3", "h4", "li"}
+HTML_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "keypoints-title": 1}  # heading class → bookmark level
+
+
+def read_html(path: Path) -> Read:
+    """The page's blocks in document order, as ``read_docx`` reads the DOCX's paragraphs: a figure or
+    table (caption, cells, source) is one float; the 版记's print run joins its last line, as they
+    share the DOCX's last cell."""
+    root = lxml.html.fromstring(path.read_bytes())
+    ids = {el.get("id"): squash(el.text_content()) for el in root.iter() if el.get("id")}
+    items, contents, bookmarks, captions, floats = [], [], [], [], []
+    for el in root.iter("figure", *HTML_BLOCKS):
+        if el.tag != "figure" and el.xpath("ancestor::figure"):
+            continue  # read with its figure
+        if el.tag == "figure":
+            match = CAPTION.match(el.find("figcaption").text_content())
+            caption = squash(match.string)
+            captions.append(match.group(1) + match.group(2))
+            rows = ["".join(squash(c.text_content()) for c in tr.iter("th", "td")) for tr in el.iter("tr")]
+            header_rows = len(el.xpath(".//thead/tr"))
+            source = "".join(squash(p.text_content()) for p in el.xpath("./p[@class='source']"))
+            floats.append((match.group(1), _table_pattern(caption, rows, header_rows, source)))
+            continue
+        text = squash(el.text_content())
+        if "print-run" in el.classes and el.xpath("ancestor::footer") and items:
+            items[-1] += text
+            continue
+        items.append(text)
+        if el.xpath("ancestor::nav"):
+            contents += [ids.get(a.get("href")[1:], a.get("href")) for a in el.iter("a")]
+        level = next((HTML_HEADINGS[c] for c in el.classes if c in HTML_HEADINGS), None)
+        if level is not None and el.get("id"):
+            bookmarks.append((level, text))
+    return Read([i for i in items if i], contents, bookmarks, captions, floats)
+
+
 def same_text_in_same_order(word: Read, pdf: Read) -> None:
     """Each figure and table (caption, picture or cells, source) is found whole in the PDF, in order
     among its kind (the PDF may set the text after one first, to fill a page); the rest of the
@@ -162,25 +203,42 @@ def check_parity(docx_path: Path, pdf_path: Path) -> None:
         assert [c for c in word.captions if c[0] == kind] == [c for c in pdf.captions if c[0] == kind]
 
 
+def check_html_parity(html_path: Path, docx_path: Path, pdf_path: Path) -> None:
+    """The HTML against the PDF as the DOCX is compared with it, and block for block with the DOCX."""
+    page, word, pdf = read_html(html_path), read_docx(docx_path), read_pdf(pdf_path)
+    same_text_in_same_order(page, pdf)
+    assert page.contents and page.contents == pdf.contents == word.contents
+    assert page.bookmarks and page.bookmarks == pdf.bookmarks == word.bookmarks
+    assert page.captions == word.captions
+    assert page.items == word.items
+    assert [(kind, p.pattern) for kind, p in page.floats] == [(kind, p.pattern) for kind, p in word.floats]
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
-    """The sample digest and each period fixture, as (docx, pdf)."""
+def built(tmp_path_factory) -> dict[str, tuple[Path, Path, Path]]:
+    """The sample digest and each period fixture, as (docx, pdf, html)."""
     base = tmp_path_factory.mktemp("parity")
     out = {}
     sample = init_project(base / "sample")
-    result = api.build(sample, None, formats=("docx", "pdf"))
-    out["sample"] = tuple(next(f.path for f in result.files if f.format == fmt) for fmt in ("docx", "pdf"))
+    result = api.build(sample, None, formats=FORMATS)
+    out["sample"] = tuple(next(f.path for f in result.files if f.format == fmt) for fmt in FORMATS)
     for case in CASES:
         spec = load_case(case)
         root = make_project(base / case, case, spec)
-        result = api.build(root, spec["period"], formats=("docx", "pdf"))
-        out[case] = tuple(next(f.path for f in result.files if f.format == fmt) for fmt in ("docx", "pdf"))
+        result = api.build(root, spec["period"], formats=FORMATS)
+        out[case] = tuple(next(f.path for f in result.files if f.format == fmt) for fmt in FORMATS)
     return out
 
 
 @pytest.mark.parametrize("name", ["sample", *CASES])
 def test_docx_and_pdf_show_the_same_digest(built, name):
-    check_parity(*built[name])
+    check_parity(*built[name][:2])
+
+
+@pytest.mark.parametrize("name", ["sample", *CASES])
+def test_html_shows_the_same_digest_as_docx_and_pdf(built, name):
+    docx_path, pdf_path, html_path = built[name]
+    check_html_parity(html_path, docx_path, pdf_path)
 
 
 def test_the_sample_has_what_the_parity_compares(built):
@@ -198,6 +256,9 @@ def test_every_node_type_looks_alike_in_both_writers(tmp_path):
     docx_path.write_bytes(render_docx(doc, theme))
     pdf_path.write_bytes(render_pdf(doc, theme)[0])
     check_parity(docx_path, pdf_path)
+    html_path = tmp_path / "all.html"
+    html_path.write_bytes(render_html(doc, theme))
+    check_html_parity(html_path, docx_path, pdf_path)
 
 
 def test_a_difference_is_caught(built, tmp_path):
@@ -211,3 +272,18 @@ def test_a_difference_is_caught(built, tmp_path):
     swapped = Read(word.items, word.contents, word.bookmarks, word.captions, word.floats[::-1])
     with pytest.raises(AssertionError):
         same_text_in_same_order(swapped, pdf)
+
+
+def test_an_html_difference_is_caught(built, tmp_path):
+    """The HTML reader is not vacuous: a page missing one paragraph, or with a heading's anchor lost, fails."""
+    docx_path, pdf_path, html_path = built["sample"]
+    page = html_path.read_text(encoding="utf-8")
+    victim = next(m for m in re.finditer(r'<p class="body">(.*?)</p>', page)).group(0)
+    broken = tmp_path / "broken.html"
+    broken.write_text(page.replace(victim, "", 1), encoding="utf-8")
+    with pytest.raises(AssertionError):
+        check_html_parity(broken, docx_path, pdf_path)
+    anchor = re.search(r'<h2 class="h1" id="([^"]+)"', page).group(1)
+    broken.write_text(page.replace(f'id="{anchor}"', "", 1), encoding="utf-8")
+    with pytest.raises(AssertionError):
+        check_html_parity(broken, docx_path, pdf_path)

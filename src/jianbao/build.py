@@ -25,7 +25,7 @@ from jianbao.project import Project, open_project
 from jianbao.regions import check_regional_title, checked_region
 from jianbao.text import file_name_part
 
-FORMATS = ("docx", "pdf", "md")
+FORMATS = ("docx", "pdf", "md", "html")
 # What the pool's workers import before their first task (``workers.start``): to draw charts in a
 # build that draws charts; to lay out the PDF in one that does not.
 CHART_WORKER = ("jianbao.charts.parallel", "matplotlib.backends.backend_agg", "matplotlib.figure", "PIL.Image")
@@ -108,8 +108,9 @@ def build(
     if not isinstance(project, Project):
         project = open_project(project)
     documents = "docx" in formats or "pdf" in formats
+    tree = documents or "html" in formats  # the HTML needs the tree and its charts, not the PDF's layout
     pdf_worker = False  # a worker parses the PDF fonts from the start, then lays out the PDF
-    if parallel and documents and workers.available():  # first: the workers import while this process works
+    if parallel and tree and workers.available():  # first: the workers import while this process works
         if charts_likely(project):
             workers.start(CHART_WORKER)
         elif documents:
@@ -145,7 +146,7 @@ def build(
         if "md" in formats:
             rendered["md"] = (narrative.markdown.encode("utf-8"), None)
         charts_drawn = 0
-        if documents:
+        if tree:
             from jianbao.charts.parallel import SharedDrawing
             from jianbao.document.assemble import assemble
 
@@ -158,23 +159,27 @@ def build(
             # out when no charts are drawn; else this process, which parsed them while charts drew.
             in_worker = pdf_worker and workers.started()
             with stages.stage("prepare"):
-                writers = _prepare_writers(theme, pdf=not in_worker)
+                writers = _prepare_writers(theme, pdf=documents and not in_worker)
             with stages.stage("charts"):
                 charts.wait()
             charts_drawn = len(charts.drawn)
-            if in_worker:
-                job = workers.submit(PDF_WRITER, doc, theme)
-                pdf, stages.timings["pdf"] = job.result()
-            else:
-                with stages.stage("pdf"):
-                    pdf = writers["pdf"](doc, theme)
-            if "pdf" in formats:
-                rendered["pdf"] = pdf
-            if "docx" in formats:
-                reference = project.templates_dir / "reference.docx"
-                with stages.stage("docx"):
-                    rendered["docx"] = (writers["docx"](doc, theme, reference if reference.is_file() else None,
-                                                        pagination=pdf.pagination), None)
+            if documents:
+                if in_worker:
+                    job = workers.submit(PDF_WRITER, doc, theme)
+                    pdf, stages.timings["pdf"] = job.result()
+                else:
+                    with stages.stage("pdf"):
+                        pdf = writers["pdf"](doc, theme)
+                if "pdf" in formats:
+                    rendered["pdf"] = pdf
+                if "docx" in formats:
+                    reference = project.templates_dir / "reference.docx"
+                    with stages.stage("docx"):
+                        rendered["docx"] = (writers["docx"](doc, theme, reference if reference.is_file() else None,
+                                                            pagination=pdf.pagination), None)
+            if "html" in formats:
+                with stages.stage("html"):
+                    rendered["html"] = (writers["html"](doc, theme), None)
     finally:  # a failed build drops the work it queued; charts being drawn finish first
         for pending in (charts, job):
             if pending is not None:
@@ -225,11 +230,12 @@ def _prepare_writers(theme, *, pdf: bool) -> dict[str, Callable]:
     where charts may still be drawing on the other cores.
     """
     from jianbao.writers.docx import render_docx
+    from jianbao.writers.html import render_html
     from jianbao.writers.pdf import render_pdf
 
     if pdf:
         parse_pdf_fonts(theme)
-    return {"docx": render_docx, "pdf": render_pdf}
+    return {"docx": render_docx, "pdf": render_pdf, "html": render_html}
 
 
 def parse_pdf_fonts(theme) -> None:

@@ -147,8 +147,44 @@ class Table:
 
 
 @dataclass
+class NativeSeries:
+    """One series of a native chart: ``labels`` are the values as published (qualifier, 万 scaling).
+
+    ``axis`` is left or right (a bar_line's line); ``type`` is bar or line.
+    """
+
+    name: str
+    values: list[float | None]
+    labels: list[str]
+    axis: str = "left"
+    type: str = "bar"
+
+
+@dataclass
+class NativeChart:
+    """What a chart shows, for writers that build the chart itself (an editable DOCX chart).
+
+    ``kind`` is the chart spec's type (bar, barh, line, bar_line, pie, donut, stacked_bar);
+    ``stacked`` and ``horizontal`` say it once more for writers that only know bars.
+    ``remainder``: the last series (stacked) or category (pie, donut) fills to 100.
+    """
+
+    kind: str
+    categories: list[str]
+    series: list[NativeSeries]
+    left_unit: str = ""
+    right_unit: str = ""
+    stacked: bool = False
+    horizontal: bool = False
+    remainder: bool = False
+
+
+@dataclass
 class Figure:
-    """A chart drawn to ``image`` (PNG), at the size the layout transform gives it, in mm."""
+    """A chart drawn to ``image`` (PNG), at the size the layout transform gives it, in mm.
+
+    ``chart`` holds its data too, when a writer may build the chart natively instead.
+    """
 
     number: int
     caption: str
@@ -156,6 +192,7 @@ class Figure:
     width_mm: float
     height_mm: float
     source: str = ""
+    chart: NativeChart | None = None
 
     @property
     def label(self) -> str:

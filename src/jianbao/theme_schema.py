@@ -94,6 +94,8 @@ class Profile(_Strict):
 
 class Docx(_Strict):
     latin: str
+    # native: an editable chart (its data in an embedded workbook); picture: the PNG the PDF shows
+    charts: Literal["native", "picture"] = "native"
     profiles: dict[str, Profile] = Field(min_length=1)
 
 

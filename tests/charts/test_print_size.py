@@ -200,6 +200,11 @@ def _sha(data: bytes) -> str:
 
 
 def build(root: Path, period: str | None = None) -> Built:
+    # the DOCX's charts as pictures: their print size is what is measured (native charts are
+    # drawn by the reader's program at [charts] font_size, tests/writers/test_docx_charts.py)
+    theme = root / "templates" / "theme.toml"
+    existing = theme.read_text(encoding="utf-8") if theme.is_file() else ""
+    theme.write_text(existing + '\n[docx]\ncharts = "picture"\n', encoding="utf-8")
     result = api.build(root, period, formats=("docx", "pdf"))
     files = {f.path.suffix: f.path for f in result.files}
     charts = drawn_charts(root, result.period.code)

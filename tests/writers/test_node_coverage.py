@@ -22,12 +22,14 @@ from jianbao.ir import (
 )
 from jianbao.theme import load_theme
 from jianbao.writers.docx import DocxWriter, render_docx
+from jianbao.writers.html import HtmlWriter, render_html
 from jianbao.writers.pdf import PdfWriter, render_pdf
 
 from ir_samples import every_node_document
 
 BLOCK_TYPES = set(typing.get_args(Block)) - set(ir.PENDING_TYPES)
-WRITERS = [DocxWriter, PdfWriter]
+WRITERS = [DocxWriter, PdfWriter, HtmlWriter]
+RENDER = {"docx": render_docx, "pdf": render_pdf, "html": render_html}
 
 
 def _squash(text: str) -> str:
@@ -72,7 +74,9 @@ def test_the_ir_has_no_node_type_this_test_does_not_know():
     """A new dataclass in ir.py is a node every writer renders (NODE_TYPES) or one the transforms replace."""
     nodes = {value for value in vars(ir).values()
              if isinstance(value, type) and hasattr(value, "__dataclass_fields__")}
-    assert nodes == set(ir.NODE_TYPES) | set(ir.PENDING_TYPES) | {ir.Metadata, ir.Document, ir.Pagination}
+    # NativeChart/NativeSeries are a Figure's data (Figure.chart), not nodes a writer visits
+    data = {ir.Metadata, ir.Document, ir.Pagination, ir.NativeChart, ir.NativeSeries}
+    assert nodes == set(ir.NODE_TYPES) | set(ir.PENDING_TYPES) | data
 
 
 @pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.__name__)
@@ -82,12 +86,12 @@ def test_every_writer_has_a_visit_method_for_every_node_type(writer):
 
 
 @pytest.mark.parametrize("node", [ChartRef("growth", "增速"), TableRef("key", "指标")], ids=["chart", "table"])
-@pytest.mark.parametrize("writer", ["docx", "pdf"])
+@pytest.mark.parametrize("writer", list(RENDER))
 def test_a_pending_reference_never_reaches_a_file(sample, theme, node, writer):
     doc, _ = sample
     doc = Document(doc.meta, [Chapter(Heading(1, "章", "一、"), [node], "s")])
     with pytest.raises(UnknownNodeError, match=type(node).__name__):
-        render_docx(doc, theme) if writer == "docx" else render_pdf(doc, theme)
+        RENDER[writer](doc, theme)
     with pytest.raises(ValueError, match="unresolved"):
         finish(doc, theme)
 
@@ -117,23 +121,36 @@ def test_pdf_renders_every_node(sample, theme, tmp_path):
     assert b"/URI (https://www.miit.gov.cn/)" in data
 
 
+def test_html_renders_every_node(sample, theme):
+    import lxml.html
+
+    doc, texts = sample
+    page = lxml.html.fromstring(render_html(doc, theme))
+    text = page.text_content()
+    for expected in texts:
+        assert _squash(expected) in _squash(text), expected
+    assert len(page.xpath("//hr")) == 1
+    assert [img.get("src")[:22] for img in page.iter("img")] == ["data:image/png;base64,"]
+    assert "https://www.miit.gov.cn/" in {a.get("href") for a in page.iter("a")}
+
+
 @dataclass
 class Unknown:
     text: str = "未知节点"
 
 
 class SubParagraph(Paragraph):
-    """A subclass is not the node itself: both writers dispatch on the exact type."""
+    """A subclass is not the node itself: every writer dispatches on the exact type."""
 
 
 @pytest.mark.parametrize("node", [Unknown(), SubParagraph([Run("子类")]), "纯文本"],
                          ids=["unknown dataclass", "Paragraph subclass", "str"])
-@pytest.mark.parametrize("writer", ["docx", "pdf"])
+@pytest.mark.parametrize("writer", list(RENDER))
 def test_an_unknown_block_is_an_error_in_each_writer(sample, theme, node, writer):
     doc, _ = sample
     doc = Document(doc.meta, [doc.first(Masthead), Chapter(Heading(1, "章", "一、"), [node], "s")])
     with pytest.raises(UnknownNodeError):
-        render_docx(doc, theme) if writer == "docx" else render_pdf(doc, theme)
+        RENDER[writer](doc, theme)
 
 
 @pytest.mark.parametrize("block", [
@@ -142,9 +159,9 @@ def test_an_unknown_block_is_an_error_in_each_writer(sample, theme, node, writer
     Heading(4, "四级", "（1）"),  # the writers have three heading levels
     ListBlock([ListItem([Run("过深")], ir.LIST_LEVELS, "· ")]),
 ], ids=["unknown paragraph style", "unknown inline", "heading level 4", "list too deep"])
-@pytest.mark.parametrize("writer", ["docx", "pdf"])
+@pytest.mark.parametrize("writer", list(RENDER))
 def test_a_node_a_writer_cannot_render_faithfully_is_an_error(sample, theme, block, writer):
     doc, _ = sample
     doc = Document(doc.meta, [doc.first(Masthead), Chapter(Heading(1, "章", "一、"), [block], "s")])
     with pytest.raises(UnknownNodeError):
-        render_docx(doc, theme) if writer == "docx" else render_pdf(doc, theme)
+        RENDER[writer](doc, theme)

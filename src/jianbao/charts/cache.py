@@ -23,7 +23,7 @@ from jianbao.charts import printed as printed_module
 from jianbao.charts.draw import ChartStyle, chart_style
 from jianbao.charts.parallel import ChartJob, SharedDrawing
 from jianbao.charts.spec import ChartSpec
-from jianbao.ir import Figure
+from jianbao.ir import Figure, NativeChart, NativeSeries
 from jianbao.periods import Period
 from jianbao.reporting import Policy
 from jianbao.text import file_name_part
@@ -136,6 +136,23 @@ def chart_figure(spec: ChartSpec, dataset, period: Period, image: Path, number: 
         width_mm=spec.width_mm,
         height_mm=spec.height_mm,
         source=chart_source(spec, dataset, period, policy),
+        chart=native_chart(chart_data(spec, dataset, period, policy)),
+    )
+
+
+def native_chart(data: ChartData) -> NativeChart:
+    """The chart's data as a plain IR node, so the DOCX writer can build an editable chart of it."""
+    return NativeChart(
+        kind=data.type,
+        categories=list(data.categories),
+        series=[NativeSeries(name=s.label, values=list(s.values), labels=list(s.texts), axis=s.axis,
+                             type="line" if data.type == "line" or s.axis == "right" else "bar")
+                for s in data.series],
+        left_unit=data.left_unit,
+        right_unit=data.right_unit,
+        stacked=data.type == "stacked_bar",
+        horizontal=data.type == "barh",
+        remainder=data.remainder,
     )
 
 

@@ -45,6 +45,7 @@ from jianbao.ir import (
 from jianbao.cjk import display_em
 from jianbao.theme import TextStyle, Theme
 from jianbao.writers import docx_styles as S
+from jianbao.writers.docx_charts import add_native_chart
 from jianbao.writers.docx_fields import (
     bookmark,
     set_field_settings,
@@ -345,9 +346,16 @@ class DocxWriter(Visitor):
         self.break_pending = True
 
     def visit_Figure(self, fig: Figure) -> None:
-        """The picture at the size the layout transform gave it, then its caption and source."""
+        """The chart at the size the layout transform gave it, then its caption and source.
+
+        A native chart (``[docx] charts``, the default) is one a reader can edit; else the picture.
+        """
         element = self.p(S.FIGURE)
-        inline = self.word.part.new_pic_inline(str(fig.image), Mm(fig.width_mm), Mm(fig.height_mm))
+        if fig.chart is not None and self.theme.raw["docx"].get("charts", "native") == "native":
+            inline = add_native_chart(self.word.part, fig.chart, fig.width_mm, fig.height_mm, self.theme,
+                                      clean_text(fig.label))
+        else:
+            inline = self.word.part.new_pic_inline(str(fig.image), Mm(fig.width_mm), Mm(fig.height_mm))
         run = OxmlElement("w:r")
         drawing = OxmlElement("w:drawing")
         drawing.append(inline)

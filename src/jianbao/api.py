@@ -19,7 +19,7 @@ from jianbao.errors import JianbaoError, format_error
 from jianbao.project import Project, open_project
 
 __all__ = ["BuildResult", "JianbaoError", "ValidationReport", "build", "burst", "format_error", "mark_delivered",
-           "run", "run_each", "send", "status", "validate"]
+           "run", "run_each", "send", "serve", "status", "validate"]
 
 
 @dataclass
@@ -202,9 +202,22 @@ def run(
     """Build both documents, then send them: for cron. A failed build mails nothing."""
     if not isinstance(project, Project):
         project = open_project(project)
-    result = build(project, period, ("docx", "pdf"), log=log, region=region)
+    result = build(project, period, _mailed_formats(project, env), log=log, region=region)
     return send(project, result.period.code, to, dry_run=dry_run, resend=resend, env=env, log=log,
                 region=result.region)
+
+
+def serve(project: Project | Path | str = ".", period: str | None = None, *, host: str = "127.0.0.1",
+          port: int = 8000, log: Callable[[str], None] | None = None) -> None:
+    """Preview the digest at http://host:port/ and rebuild it on every edit until stopped (``jianbao.serve``).
+
+    The HTML is rebuilt first and the open pages reload; the DOCX and PDF follow in a
+    thread. A failed build shows its error in the page, which recovers after the fix.
+    """
+    from jianbao.serve import serve as run_server
+
+    root = project.root if isinstance(project, Project) else open_project(project).root  # fails early on a bad project
+    run_server(Path(root), period, host, port, log)
 
 
 def status(project: Project | Path | str = ".", period: str | None = None) -> list:
@@ -239,6 +252,7 @@ def run_each(
     if not isinstance(project, Project):
         project = open_project(project)
     bursts = load_mail_settings(project, os.environ).config.bursts
+    formats = _mailed_formats(project, os.environ)
     options = {"to": to, "dry_run": dry_run, "resend": resend}
 
     def mail(region: str):
@@ -247,5 +261,13 @@ def run_each(
     if engine == "celery":
         from jianbao.engine_celery import run_each as celery_run_each
 
-        return celery_run_each(project, period, mail, on_start=on_start, on_unit=on_unit)
-    return burst(project, period, ("docx", "pdf"), jobs=jobs, mail=mail, on_start=on_start, on_unit=on_unit)
+        return celery_run_each(project, period, mail, formats=formats, on_start=on_start, on_unit=on_unit)
+    return burst(project, period, formats, jobs=jobs, mail=mail, on_start=on_start, on_unit=on_unit)
+
+
+def _mailed_formats(project: Project, env: Mapping[str, str] | None) -> tuple[str, ...]:
+    """What `run` builds: what a send mails (the HTML digest too for ``[mail] body = "digest"``)."""
+    from jianbao.mail.config import load_mail_settings
+    from jianbao.mail.message import mailed_formats
+
+    return mailed_formats(load_mail_settings(project, os.environ if env is None else env).config)

@@ -87,7 +87,7 @@ def fonts(project_dir: Path) -> None:
 @main.command()
 @PROJECT_OPTION
 @click.option("--period", help="Period code such as 2025H1, 2025Q2, 2025M05 (default: latest with data).")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx,pdf,md.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="Comma-separated: docx,pdf,md,html.")
 @click.option("--watch", is_flag=True, help="Rebuild whenever data, templates, theme or config change.")
 @REGION_OPTION
 @EACH_OPTION
@@ -221,6 +221,21 @@ def status(project_dir: Path, period: str | None) -> None:
     if not units:
         click.echo("no digest built yet: run `jianbao build`")
     sys.exit(1 if any(u.state in ("failed", "uncertain") for u in units) else 0)
+
+
+@main.command()
+@PROJECT_OPTION
+@click.option("--period", help="Period code to preview (default: latest with data).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it local).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+def serve(project_dir: Path, period: str | None, host: str, port: int) -> None:
+    """Preview the digest in a browser; it reloads itself on every edit of data, templates or config."""
+    from jianbao.api import serve as run_serve
+
+    try:
+        run_serve(project_dir, period, host=host, port=port, log=click.echo)
+    except JianbaoError as exc:
+        _fail(exc)
 
 
 @main.command()

@@ -64,6 +64,9 @@ class MailConfig(BaseModel):
     to: list[str] = Field(default_factory=list)  # addresses or group names
     # A region's digest goes to its own readers: region name → addresses or group names.
     bursts: dict[str, list[str]] = Field(default_factory=dict)
+    # The HTML body: "summary" (the key points, the documents attached) or "digest" (the whole
+    # digest from the HTML writer, charts inline; needs `build --format ...,html`, which `run` does).
+    body: Literal["summary", "digest"] = "summary"
     cafile: Path | None = None  # extra CA bundle, trusted besides the system CAs
     timeout: float = Field(default=30.0, gt=0)  # seconds per socket operation
     # The final reply after the message body: RFC 5321 4.5.3.2.6 gives servers 10 minutes. A timeout there

@@ -25,7 +25,7 @@ from jianbao.mail.address import parse_address
 from jianbao.mail.config import MailConfig, MailSettings, load_mail_settings
 from jianbao.mail.errors import MailConfigError, SmtpConnectError
 from jianbao.mail.ledger import ClaimLost, ClaimRound, Delivery, Ledger, Owner, ledger_path, recipient_key
-from jianbao.mail.message import build_message, load_attachments, render_content, write_eml
+from jianbao.mail.message import build_message, load_attachments, load_output, mailed_formats, render_content, write_eml
 from jianbao.mail.smtp import DeliveryError, SmtpConnection
 from jianbao.manifest import check_current
 from jianbao.project import Project
@@ -139,16 +139,17 @@ def send(
     """
     say: Log = log or (lambda _line: None)
     env = os.environ if env is None else env
-    manifest = check_current(project, period, region=region)
     settings = load_mail_settings(project, env)
     config = settings.config
+    manifest = check_current(project, period, mailed_formats(config), region=region)
     if config.from_ is None:
         raise MailConfigError("mail.from: required (the sender address, e.g. 简报 <briefing@example.cn>)")
     sender = parse_address(config.from_)
     reply_to = parse_address(config.reply_to) if config.reply_to else None
     recipients = resolve_recipients(config, to, region)
     attachments = load_attachments(project, manifest)
-    content = render_content(project, manifest, attachments)
+    page = load_output(project, manifest, "html") if config.body == "digest" else None
+    content = render_content(project, manifest, attachments, page, sender.domain)
     messages = [
         (r, build_message(sender=sender, recipient=r, reply_to=reply_to, content=content, attachments=attachments))
         for r in recipients

@@ -19,11 +19,14 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from jianbao.atomic import write_bytes_atomic
 from jianbao.mail.address import check_header_value
+from jianbao.mail.config import MailConfig
+from jianbao.mail.digest_body import InlineImage, mail_html
 from jianbao.mail.errors import MailConfigError
-from jianbao.manifest import Manifest
+from jianbao.manifest import DOCUMENT_FORMATS, Manifest
 from jianbao.narrative.env import TemplateProblem, make_environment, render_template
 from jianbao.project import Project
 
@@ -53,6 +56,17 @@ class EmailContent:
     subject: str
     html: str
     text: str
+    images: tuple[InlineImage, ...] = ()  # the digest's charts, shown inline in the HTML body
+
+
+def mailed_formats(config: MailConfig) -> tuple[str, ...]:
+    """What a send needs built and current: the documents, and the HTML digest for a digest body."""
+    return (*DOCUMENT_FORMATS, "html") if config.body == "digest" else DOCUMENT_FORMATS
+
+
+def load_output(project: Project, manifest: Manifest, fmt: str) -> bytes:
+    """One built output's bytes (``check_current`` has verified its hash)."""
+    return (project.period_dir(manifest.period, manifest.region) / manifest.output(fmt).file).read_bytes()
 
 
 def load_attachments(project: Project, manifest: Manifest) -> list[Attachment]:
@@ -67,14 +81,21 @@ def load_attachments(project: Project, manifest: Manifest) -> list[Attachment]:
     return attachments
 
 
-def render_content(project: Project, manifest: Manifest, attachments: list[Attachment]) -> EmailContent:
-    """Subject and bodies from the email templates; MailConfigError names a template that fails."""
+def render_content(project: Project, manifest: Manifest, attachments: list[Attachment],
+                   digest_page: bytes | None = None, domain: str = "jianbao") -> EmailContent:
+    """Subject and bodies from the email templates; MailConfigError names a template that fails.
+
+    With ``digest_page`` (the built HTML digest, ``[mail] body = "digest"``) the HTML body
+    carries the whole digest, its charts as CID images; else the key points.
+    """
+    digest_html, images = mail_html(digest_page, domain) if digest_page is not None else ("", [])
     context = {
         "digest": manifest.summary,
         "period": manifest.period,
         "unit": project.config.digest.unit,
         "author": project.config.digest.author,
         "attachments": [a.filename for a in attachments],
+        "digest_html": Markup(digest_html),  # the HTML writer's own escaped markup
     }
     text_env = make_environment(project.templates_dir, autoescape=False)
     html_env = make_environment(project.templates_dir, autoescape=True)
@@ -85,6 +106,7 @@ def render_content(project: Project, manifest: Manifest, attachments: list[Attac
         subject=subject,
         html=_render(html_env, HTML_TEMPLATE, context),
         text=_render(text_env, TEXT_TEMPLATE, context),
+        images=tuple(images),
     )
 
 
@@ -123,6 +145,9 @@ def build_message(
     # base64 keeps Chinese text intact through servers without 8BITMIME.
     msg.set_content(content.text, subtype="plain", charset="utf-8", cte="base64")
     msg.add_alternative(content.html, subtype="html", charset="utf-8", cte="base64")
+    html = msg.get_body(("html",))
+    for image in content.images:  # multipart/related beside the HTML: shown inline, not as attachments
+        html.add_related(image.data, maintype="image", subtype=image.subtype, cid=f"<{image.cid}>")
     for a in attachments:
         msg.add_attachment(a.data, maintype=a.maintype, subtype=a.subtype, filename=a.filename)
     return msg

@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 DEBS=(python3 python3-venv python3-pip fontconfig
       fonts-arphic-uming fonts-arphic-ukai fonts-wqy-zenhei fonts-lxgw-wenkai fonts-symbola fonts-liberation2
-      poppler-utils libreoffice-writer-nogui redis-server)
+      poppler-utils libreoffice-writer-nogui redis-server chromium chromium-driver)
 VENV=${JIANBAO_VENV:-.venv}
 
 have_deb() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

@@ -221,24 +221,13 @@ def _system_cjk_truetype() -> list[tuple[Path, int]]:
 @cache
 def _system_family_truetype(family: str) -> tuple[Path, int] | None:
     """The regular TrueType face fontconfig knows by a family name (any of its names, any
-    language) or, failing that, by its file name without extension (simfang, STFANGSO)."""
-    if not shutil.which("fc-list"):
-        return None
-    pattern = family.replace("\\", "\\\\").replace("-", "\\-").replace(":", "\\:").replace(",", "\\,")
-    out = subprocess.run(
-        ["fc-list", "-f", "%{file}\t%{index}\t%{style}\n", f"{pattern}:fontformat=TrueType"],
-        capture_output=True, text=True, check=False,
-    ).stdout
-    faces: list[tuple[bool, Path, int]] = []
-    for line in out.splitlines():
-        file, _, rest = line.partition("\t")
-        index, _, style = rest.partition("\t")
-        path = Path(file)
-        if _is_truetype(path):
-            regular = style.split(",")[0] in _REGULAR_STYLES
-            faces.append((not regular, path, int(index or 0)))
+    language, compared as fontconfig does: ignoring case and blanks) or, failing that, by its
+    file name without extension (simfang, STFANGSO)."""
+    wanted = _family_key(family)
+    faces = [(not regular, path, index) for path, index, families, regular in _system_truetype_faces()
+             if wanted in families]
     if not faces:
-        faces = [(False, path, index) for path, index in _system_truetype_files()
+        faces = [(False, path, index) for path, index, _, _ in _system_truetype_faces()
                  if path.stem.casefold() == family.casefold()]
     if not faces:
         return None
@@ -246,17 +235,26 @@ def _system_family_truetype(family: str) -> tuple[Path, int] | None:
     return path, index
 
 
+def _family_key(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
 @cache
-def _system_truetype_files() -> list[tuple[Path, int]]:
-    """Every TrueType face fontconfig knows, for a lookup by file name."""
-    out = subprocess.run(["fc-list", "-f", "%{file}\t%{index}\n", ":fontformat=TrueType"],
+def _system_truetype_faces() -> list[tuple[Path, int, frozenset[str], bool]]:
+    """Every TrueType face fontconfig knows: file, index, its family names (as ``_family_key``)
+    and whether it is a regular style. One ``fc-list`` per process serves every look-up."""
+    if not shutil.which("fc-list"):
+        return []
+    out = subprocess.run(["fc-list", "-f", "%{file}\t%{index}\t%{family}\t%{style}\n", ":fontformat=TrueType"],
                          capture_output=True, text=True, check=False).stdout
-    found = []
+    found = set()
     for line in out.splitlines():
-        file, _, index = line.partition("\t")
-        if _is_truetype(Path(file)):
-            found.append((Path(file), int(index or 0)))
-    return sorted(set(found))
+        file, index, families, style = (line.split("\t") + ["", "", ""])[:4]
+        path = Path(file)
+        if _is_truetype(path):
+            names = frozenset(_family_key(name) for name in families.split(",") if name.strip())
+            found.add((path, int(index or 0), names, style.split(",")[0] in _REGULAR_STYLES))
+    return sorted(found, key=lambda face: (str(face[0]), face[1]))
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

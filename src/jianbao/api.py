@@ -251,8 +251,10 @@ def run_each(
 
     if not isinstance(project, Project):
         project = open_project(project)
-    bursts = load_mail_settings(project, os.environ).config.bursts
-    formats = _mailed_formats(project, os.environ)
+    from jianbao.mail.message import mailed_formats
+
+    config = load_mail_settings(project, os.environ).config
+    bursts, formats = config.bursts, mailed_formats(config)
     options = {"to": to, "dry_run": dry_run, "resend": resend}
 
     def mail(region: str):

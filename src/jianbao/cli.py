@@ -125,13 +125,7 @@ def _burst(project_dir: Path, period: str | None, formats: tuple[str, ...], jobs
     """Every region's digest with a progress bar, then a summary; the exit status (1 if any unit failed)."""
     from jianbao.api import burst
 
-    with click.progressbar(length=1, label="digests", show_pos=True, show_eta=True, file=sys.stderr) as bar:
-        def on_start(count: int) -> None:
-            bar.length = max(count, 1)
-
-        result = burst(project_dir, period, formats, jobs=jobs, on_start=on_start,
-                       on_unit=lambda _unit: bar.update(1))
-    return _burst_summary(result)
+    return _with_progress(lambda **progress: burst(project_dir, period, formats, jobs=jobs, **progress))
 
 
 def _mail_command(name: str, help_text: str):
@@ -184,16 +178,17 @@ def _run_each(project_dir: Path, period: str, to: list[str] | None, dry_run: boo
     """`run --each region`: every region built and mailed, with a progress bar and a summary."""
     from jianbao import api
 
+    return _with_progress(lambda **progress: api.run_each(project_dir, period, to, dry_run=dry_run, resend=resend,
+                                                          jobs=jobs, engine=engine, **progress))
+
+
+def _with_progress(run) -> int:
+    """A burst under a progress bar (``run(on_start=…, on_unit=…)``), then its summary; the exit status."""
     with click.progressbar(length=1, label="digests", show_pos=True, show_eta=True, file=sys.stderr) as bar:
         def on_start(count: int) -> None:
             bar.length = max(count, 1)
 
-        result = api.run_each(project_dir, period, to, dry_run=dry_run, resend=resend, jobs=jobs, engine=engine,
-                              on_start=on_start, on_unit=lambda _unit: bar.update(1))
-    return _burst_summary(result)
-
-
-def _burst_summary(result) -> int:
+        result = run(on_start=on_start, on_unit=lambda _unit: bar.update(1))
     click.echo(result.summary())
     for unit in result.units:
         if unit.mailed:

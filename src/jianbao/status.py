@@ -36,7 +36,7 @@ class UnitStatus:
 
 def unit_status(project: Project, period: str | None = None) -> list[UnitStatus]:
     """Each unit with a manifest under reports/ (of ``period`` only, when given), by period then region."""
-    from jianbao.mail.ledger import Ledger, claim_is_live, ledger_path
+    from jianbao.mail.ledger import IN_FLIGHT, Ledger, claim_is_live, ledger_path, settled_status
 
     manifests = []
     for folder in sorted(p for p in project.reports_dir.glob("*") if p.is_dir() and not p.name.startswith(".")):
@@ -58,7 +58,10 @@ def unit_status(project: Project, period: str | None = None) -> list[UnitStatus]
         for row in rows:
             if (row.period, row.region, row.documents_digest) == (manifest.period, manifest.region,
                                                                    manifest.documents_digest):
-                latest[row.recipient] = _settled_status(row, claim_is_live(row, now))
+                if row.status in IN_FLIGHT:  # live: running; dead: what the next send will settle it to
+                    latest[row.recipient] = "running" if claim_is_live(row, now) else settled_status(row)
+                else:
+                    latest[row.recipient] = row.status
         counts: dict[str, int] = {}
         for status in latest.values():
             counts[status] = counts.get(status, 0) + 1
@@ -68,11 +71,3 @@ def unit_status(project: Project, period: str | None = None) -> list[UnitStatus]
         pages = next((o.pages for o in manifest.outputs if o.pages), None)
         units.append(UnitStatus(manifest.period, manifest.region, state, pages, counts))
     return sorted(units, key=lambda u: (u.period, u.region))
-
-
-def _settled_status(row, live: bool) -> str:
-    """A live claim is running; a dead one is what the next send will settle it to (no body sent: failed,
-    a body maybe sent: uncertain)."""
-    if row.status in ("claimed", "sending"):
-        return "running" if live else ("failed" if row.status == "claimed" else "uncertain")
-    return row.status

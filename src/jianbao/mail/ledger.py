@@ -437,11 +437,16 @@ def _verdict(rows: list[tuple[int, Delivery]], now: float, resend: bool) -> tupl
     return "free", 0, None
 
 
+def settled_status(row: Delivery) -> str:
+    """What a claim whose owner stopped becomes when the next send settles it (see ``_settled``)."""
+    return "failed" if row.status == "claimed" else "uncertain"
+
+
 def _settled(row: Delivery | None, stamp: str) -> Delivery:
     """A claim whose owner stopped: ``claimed`` (no body sent) → failed, ``sending`` → uncertain; with why."""
     assert row is not None and row.status in IN_FLIGHT
     who = f"{row.owner} (claimed {row.claimed_at})"
-    if row.status == "claimed":
+    if settled_status(row) == "failed":
         why = f"abandoned: {who} stopped before the message was transmitted; free to send again"
         return replace(row, status="failed", time=stamp, last_error=why)
     return replace(row, status="uncertain", time=stamp, last_error=(
